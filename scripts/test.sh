@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Run every suite: unit tests (cmocka) on SQLite and on a throwaway PostgreSQL cluster, the same
+# under ASan+UBSan, the API tests over HTTP against the real binary on both databases (and the
+# ASan binary on SQLite), the fuzz corpora replay, the web unit tests, and the browser tests.
+# Prints one closing line "N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LOGDIR=$ROOT/build/test-logs
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR"
+TMP=$(mktemp -d /tmp/parkbrain-test.XXXXXX)
+chmod 755 "$TMP"
+PASSED=0
+FAILED=0
+FAILED_SUITES=()
+
+cleanup() {
+    [ -n "${PGDIR:-}" ] && scripts/pgtest.sh stop "$PGDIR" >/dev/null 2>&1
+    [ -n "${E2E_PID:-}" ] && kill "$E2E_PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# Count a cmocka run: "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
+count_cmocka() {
+    local log=$1 rc=$2 p f
+    p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
+    f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    echo "$p $f"
+}
+
+# Count a node --test TAP run: "# pass N" / "# fail N".
+count_tap() {
+    local log=$1 rc=$2 p f
+    p=$(grep -E '^# pass [0-9]+' "$log" | tail -1 | awk '{print $3}')
+    f=$(grep -E '^# fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
+    p=${p:-0}; f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    echo "$p $f"
+}
+
+record() {
+    local name=$1 p=$2 f=$3 log=$4
+    PASSED=$((PASSED + p))
+    FAILED=$((FAILED + f))
+    if [ "$f" -gt 0 ]; then
+        FAILED_SUITES+=("$name")
+        printf '  %-44s %4d passed %4d failed   FAILED (log: %s)\n' "$name" "$p" "$f" "${log#$ROOT/}"
+        tail -n 40 "$log" | sed 's/^/      | /'
+    else
+        printf '  %-44s %4d passed %4d failed\n' "$name" "$p" "$f"
+    fi
+}
+
+run_cmocka() { # name db_url binary
+    local name=$1 url=$2 bin=$3 log rc
+    log="$LOGDIR/$(echo "$name" | tr ' /:' '___').log"
+    PB_TEST_DB_URL="$url" timeout 600 "$bin" >"$log" 2>&1
+    rc=$?
+    read -r p f < <(count_cmocka "$log" $rc)
+    record "$name" "$p" "$f" "$log"
+}
+
+run_node() { # name log-key env... -- args
+    local name=$1 log rc
+    shift
+    log="$LOGDIR/$(echo "$name" | tr ' /:' '___').log"
+    env "$@" >"$log" 2>&1
+    rc=$?
+    read -r p f < <(count_tap "$log" $rc)
+    record "$name" "$p" "$f" "$log"
+}
+
+echo "== starting a throwaway PostgreSQL cluster"
+PGDIR=$TMP/pg
+PGURL=$(scripts/pgtest.sh start "$PGDIR" | tail -n 1)
+if [ -z "$PGURL" ]; then
+    echo "could not start PostgreSQL"; exit 1
+fi
+echo "   $PGURL"
+# A fresh database per suite, so suites never see each other's rows.
+newdb() { scripts/pgtest.sh createdb "$PGDIR" "$1" | tail -n 1; }
+
+DB_SUITES="test_store test_engine test_account test_audit"
+echo "== unit tests (cmocka)"
+for variant in build build/asan; do
+    tag=""; [ "$variant" = build/asan ] && tag=" [asan]"
+    for bin in "$variant"/tests/test_*; do
+        [ -x "$bin" ] || continue
+        name=$(basename "$bin")
+        if [[ " $DB_SUITES " == *" $name "* ]]; then
+            run_cmocka "unit $name sqlite$tag" "sqlite:$TMP/$name-${variant//\//_}.db" "$bin"
+            run_cmocka "unit $name postgresql$tag" "$(newdb "u_${name}_${variant//\//_}")" "$bin"
+        else
+            run_cmocka "unit $name$tag" "" "$bin"
+        fi
+    done
+done
+
+echo "== API tests over HTTP (node:test)"
+if ls tests/api/*.test.mjs >/dev/null 2>&1; then
+    run_node "api sqlite" PB_BIN="$ROOT/build/parkbrain" PB_API_DB=sqlite \
+        node --test --test-concurrency=1 --test-reporter=tap tests/api/
+    run_node "api postgresql" PB_BIN="$ROOT/build/parkbrain" PB_API_DB=pg PB_TEST_PG_URL="$PGURL" \
+        node --test --test-concurrency=1 --test-reporter=tap tests/api/
+    run_node "api sqlite [asan]" PB_BIN="$ROOT/build/asan/parkbrain" PB_API_DB=sqlite PB_SLOW=1 \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        node --test --test-concurrency=1 --test-reporter=tap tests/api/
+fi
+
+echo "== fuzz corpora replay"
+if [ -x scripts/fuzz.sh ]; then
+    log=$LOGDIR/fuzz-replay.log
+    scripts/fuzz.sh replay >"$log" 2>&1
+    rc=$?
+    p=$(grep -cE '^replayed ' "$log"); f=0
+    [ $rc -ne 0 ] && f=1
+    record "fuzz corpora replay" "$p" "$f" "$log"
+fi
+
+echo "== web unit tests (vitest)"
+if [ -f web/package.json ] && grep -q '"test"' web/package.json; then
+    log=$LOGDIR/web-vitest.log
+    (cd web && npx vitest run --reporter=verbose) >"$log" 2>&1
+    rc=$?
+    p=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | head -1)
+    f=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | head -1)
+    p=${p:-0}; f=${f:-0}
+    [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    record "web vitest" "$p" "$f" "$log"
+fi
+
+echo "== browser tests (Playwright + Chromium)"
+if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
+    E2EDB=$TMP/e2e.db
+    PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    build/parkbrain init --db "sqlite:$E2EDB" --no-admin >"$LOGDIR/e2e-server.log" 2>&1
+    echo 'E2e-Init-Passw0rd' | build/parkbrain user add --db "sqlite:$E2EDB" --username e2eadmin --role admin \
+        --password-stdin --must-change >>"$LOGDIR/e2e-server.log" 2>&1
+    build/parkbrain serve --db "sqlite:$E2EDB" --listen "127.0.0.1:$PORT" --web web/dist \
+        >>"$LOGDIR/e2e-server.log" 2>&1 &
+    E2E_PID=$!
+    for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    run_node "browser e2e" PB_BASE_URL="http://127.0.0.1:$PORT" PB_E2E_USER=e2eadmin PB_E2E_PASS=E2e-Init-Passw0rd \
+        PB_E2E_OUT="$ROOT/build/e2e" node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
+    kill "$E2E_PID" 2>/dev/null; wait "$E2E_PID" 2>/dev/null; E2E_PID=
+fi
+
+echo
+if ((${#FAILED_SUITES[@]})); then
+    echo "failed suites: ${FAILED_SUITES[*]}"
+fi
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
