@@ -77,8 +77,7 @@ web: web/dist/index.html
 run: deps
 	$(MAKE) -j$(JOBS) build
 	$(MAKE) web
-	@mkdir -p data/run
-	$(BUILD)/parkbrain serve --data ./data --demo-if-new
+	$(BUILD)/parkbrain serve --data ./data --demo-if-new true
 
 # Every suite on SQLite and PostgreSQL, then the browser tests; ends with "N passed, N failed".
 test: deps

@@ -12,7 +12,7 @@
 struct pb_cli {
     struct pb_config cfg;
     int argc;
-    char **argv;        /* remaining arguments after the subcommand */
+    char **argv; /* remaining arguments after the subcommand */
     int help;
 };
 

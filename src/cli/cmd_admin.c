@@ -7,7 +7,8 @@
 
 static void common_help(void)
 {
-    printf("\nCommon flags: --db URL (sqlite:PATH or postgresql://...), --data DIR, --config FILE.\n");
+    printf(
+        "\nCommon flags: --db URL (sqlite:PATH or postgresql://...), --data DIR, --config FILE.\n");
 }
 
 int pb_cmd_init(int argc, char **argv)
@@ -20,8 +21,10 @@ int pb_cmd_init(int argc, char **argv)
     if ((rc = pb_cli_parse(&cli, argc, argv, &fl)))
         return rc;
     if (cli.help) {
-        printf("usage: parkbrain init [--db URL] [--no-admin]\n\nCreate the schema and the reference data "
-               "(regions, GB/T 4754-2017 industries). On a database without accounts, also create the user "
+        printf("usage: parkbrain init [--db URL] [--no-admin]\n\nCreate the schema and the "
+               "reference data "
+               "(regions, GB/T 4754-2017 industries). On a database without accounts, also create "
+               "the user "
                "'admin' and print its one-time password (unless --no-admin).\n");
         common_help();
         return 0;
@@ -31,7 +34,8 @@ int pb_cmd_init(int argc, char **argv)
     rc = pb_cli_init_db(db, fl.bools[0], NULL);
     pb_db_close(db);
     if (!rc)
-        printf("initialised %s\n", !strncmp(cli.cfg.db_url, "sqlite:", 7) ? cli.cfg.db_url : "the database");
+        printf("initialised %s\n",
+               !strncmp(cli.cfg.db_url, "sqlite:", 7) ? cli.cfg.db_url : "the database");
     return rc;
 }
 
@@ -43,9 +47,11 @@ int pb_cmd_demo(int argc, char **argv)
     if ((rc = pb_cli_parse(&cli, argc, argv, NULL)))
         return rc;
     if (cli.help) {
-        printf("usage: parkbrain demo [--db URL]\n\nInitialise the database if needed, then load the demo set: "
-               "the parks named in the programme's articles and one user of each role (their one-time "
-               "passwords are printed once). Running it again adds only what is missing.\n");
+        printf(
+            "usage: parkbrain demo [--db URL]\n\nInitialise the database if needed, then load the "
+            "demo set: "
+            "the parks named in the programme's articles and one user of each role (their one-time "
+            "passwords are printed once). Running it again adds only what is missing.\n");
         common_help();
         return 0;
     }
@@ -68,7 +74,8 @@ int pb_cmd_migrate(int argc, char **argv)
     if ((rc = pb_cli_parse(&cli, argc, argv, NULL)))
         return rc;
     if (cli.help) {
-        printf("usage: parkbrain migrate [--db URL]\n\nApply the numbered migrations the database does not have "
+        printf("usage: parkbrain migrate [--db URL]\n\nApply the numbered migrations the database "
+               "does not have "
                "yet (each in its own transaction), and refresh the reference data.\n");
         common_help();
         return 0;
@@ -99,8 +106,10 @@ int pb_cmd_check(int argc, char **argv)
     if ((rc = pb_cli_parse(&cli, argc, argv, NULL)))
         return rc;
     if (cli.help) {
-        printf("usage: parkbrain check [--db URL]\n\nVerify the database: SQLite's integrity_check and foreign "
-               "keys, and every audit chain (sequence, links and hashes). Exits 0 when all is intact, 1 with "
+        printf("usage: parkbrain check [--db URL]\n\nVerify the database: SQLite's integrity_check "
+               "and foreign "
+               "keys, and every audit chain (sequence, links and hashes). Exits 0 when all is "
+               "intact, 1 with "
                "the first bad record otherwise.\n");
         common_help();
         return 0;
@@ -123,8 +132,8 @@ int pb_cmd_check(int argc, char **argv)
         }
         if (pb_db_prepare(db, "PRAGMA foreign_key_check", &st) == 0) {
             if (pb_stmt_step(st) == PB_ROW) {
-                printf("foreign_key_check: table %s row %lld breaks a foreign key\n", pb_stmt_col_text(st, 0),
-                       (long long)pb_stmt_col_int(st, 1));
+                printf("foreign_key_check: table %s row %lld breaks a foreign key\n",
+                       pb_stmt_col_text(st, 0), (long long)pb_stmt_col_int(st, 1));
                 bad = 1;
             }
             pb_stmt_done(st);

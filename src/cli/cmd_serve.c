@@ -14,9 +14,12 @@ int pb_cmd_serve(int argc, char **argv)
     if ((rc = pb_cli_parse(&cli, argc, argv, NULL)))
         return rc;
     if (cli.help) {
-        printf("usage: parkbrain serve [--db URL] [--listen ADDR:PORT] [--data DIR] [--web DIR] [settings]\n\n"
-               "Serve the API and the web UI until SIGTERM or SIGINT, then finish the requests in flight and "
-               "close the database. Applies pending migrations first. With --demo-if-new true, a database "
+        printf("usage: parkbrain serve [--db URL] [--listen ADDR:PORT] [--data DIR] [--web DIR] "
+               "[settings]\n\n"
+               "Serve the API and the web UI until SIGTERM or SIGINT, then finish the requests in "
+               "flight and "
+               "close the database. Applies pending migrations first. With --demo-if-new true, a "
+               "database "
                "without accounts gets the reference data, the first admin and the demo set.\n\n");
         pb_config_usage();
         return 0;

@@ -43,12 +43,14 @@ static int user_add(int argc, char **argv)
     if ((rc = pb_cli_parse(&cli, argc, argv, &fl)))
         return rc;
     if (cli.help) {
-        printf("usage: parkbrain user add --username U --role R [--region CODE]... [--park ID]...\n"
-               "                          [--display-name NAME] [--password-stdin] [--must-change]\n\n"
-               "Roles: admin city region operator enterprise viewer auditor apartment_desk.\n"
-               "A region user needs --region (repeatable); an operator needs --park.\n"
-               "With --password-stdin the password is read from the first line of standard input; otherwise a\n"
-               "random one-time password is printed and must be changed at the first login.\n");
+        printf(
+            "usage: parkbrain user add --username U --role R [--region CODE]... [--park ID]...\n"
+            "                          [--display-name NAME] [--password-stdin] [--must-change]\n\n"
+            "Roles: admin city region operator enterprise viewer auditor apartment_desk.\n"
+            "A region user needs --region (repeatable); an operator needs --park.\n"
+            "With --password-stdin the password is read from the first line of standard input; "
+            "otherwise a\n"
+            "random one-time password is printed and must be changed at the first login.\n");
         return 0;
     }
     username = pb_cli_val(&fl, "username");
@@ -85,8 +87,8 @@ static int user_add(int argc, char **argv)
     pb_arena_init(&a);
     pb_cli_ctx(&c, db, &a);
     pb_err_clear(&err);
-    rc = pb_account_create(&c, username, pb_cli_val(&fl, "display_name"), pb_role_parse(role), fl.vals[2],
-                           fl.nvals[2], parks, fl.nvals[3], pw, must_change, &id, &err);
+    rc = pb_account_create(&c, username, pb_cli_val(&fl, "display_name"), pb_role_parse(role),
+                           fl.vals[2], fl.nvals[2], parks, fl.nvals[3], pw, must_change, &id, &err);
     if (rc) {
         print_err(&err);
         rc = 1;
@@ -118,7 +120,8 @@ static int user_passwd(int argc, char **argv)
         return rc;
     if (cli.help) {
         printf("usage: parkbrain user passwd --username U [--password-stdin] [--must-change]\n\n"
-               "Set a user's password and end all of the user's sessions. Without --password-stdin a random\n"
+               "Set a user's password and end all of the user's sessions. Without --password-stdin "
+               "a random\n"
                "one-time password is printed, to be changed at the next login.\n");
         return 0;
     }
@@ -162,22 +165,28 @@ static int user_list(int argc, char **argv)
     if ((rc = pb_cli_parse(&cli, argc, argv, NULL)))
         return rc;
     if (cli.help) {
-        printf("usage: parkbrain user list [--db URL]\n\nList the accounts with their roles and scopes.\n");
+        printf("usage: parkbrain user list [--db URL]\n\nList the accounts with their roles and "
+               "scopes.\n");
         return 0;
     }
     if (pb_cli_open(&cli, &db, 1))
         return 1;
-    if (pb_db_prepare(db, "SELECT a.id, a.username, a.role, a.must_change_password, a.disabled, a.display_name, "
-                          "(SELECT COUNT(*) FROM account_scope s WHERE s.account_id = a.id) FROM account a ORDER BY a.id",
-                      &st)) {
+    if (pb_db_prepare(
+            db,
+            "SELECT a.id, a.username, a.role, a.must_change_password, a.disabled, a.display_name, "
+            "(SELECT COUNT(*) FROM account_scope s WHERE s.account_id = a.id) FROM account a ORDER "
+            "BY a.id",
+            &st)) {
         pb_db_close(db);
         return 1;
     }
     printf("%-6s %-20s %-15s %-7s %-8s %s\n", "id", "username", "role", "scopes", "state", "name");
     while (pb_stmt_step(st) == PB_ROW)
-        printf("%-6lld %-20s %-15s %-7lld %-8s %s\n", (long long)pb_stmt_col_int(st, 0), pb_stmt_col_text(st, 1),
-               pb_stmt_col_text(st, 2), (long long)pb_stmt_col_int(st, 6),
-               pb_stmt_col_int(st, 4) ? "disabled" : pb_stmt_col_int(st, 3) ? "new-pw" : "active",
+        printf("%-6lld %-20s %-15s %-7lld %-8s %s\n", (long long)pb_stmt_col_int(st, 0),
+               pb_stmt_col_text(st, 1), pb_stmt_col_text(st, 2), (long long)pb_stmt_col_int(st, 6),
+               pb_stmt_col_int(st, 4)   ? "disabled"
+               : pb_stmt_col_int(st, 3) ? "new-pw"
+                                        : "active",
                pb_stmt_col_text(st, 5));
     pb_stmt_done(st);
     pb_db_close(db);

@@ -76,7 +76,8 @@ int pb_cli_parse(struct pb_cli *cli, int argc, char **argv, struct pb_cli_flags 
         }
         a += 2;
         eq = strchr(a, '=');
-        pb_strlcpy(name, a, eq && (size_t)(eq - a) < sizeof name ? (size_t)(eq - a) + 1 : sizeof name);
+        pb_strlcpy(name, a,
+                   eq && (size_t)(eq - a) < sizeof name ? (size_t)(eq - a) + 1 : sizeof name);
         for (char *p = name; *p; p++)
             if (*p == '-')
                 *p = '_';
@@ -146,7 +147,8 @@ int pb_cli_open(struct pb_cli *cli, struct pb_db **db, int migrate)
     if (migrate) {
         int n = pb_db_migrate(*db, &err);
         if (n < 0) {
-            fprintf(stderr, "parkbrain: migration failed: %s (%s)\n", err.detail_en, pb_db_errmsg(*db));
+            fprintf(stderr, "parkbrain: migration failed: %s (%s)\n", err.detail_en,
+                    pb_db_errmsg(*db));
             pb_db_close(*db);
             *db = NULL;
             return 1;
@@ -197,13 +199,15 @@ int pb_cli_init_db(struct pb_db *db, int no_admin, int *created_admin)
         pb_arena_init(&a);
         pb_cli_ctx(&c, db, &a);
         pb_password_random(pw);
-        if (pb_account_create(&c, "admin", "平台管理员", PB_ROLE_ADMIN, NULL, 0, NULL, 0, pw, 1, &id, &err)) {
+        if (pb_account_create(&c, "admin", "平台管理员", PB_ROLE_ADMIN, NULL, 0, NULL, 0, pw, 1,
+                              &id, &err)) {
             fprintf(stderr, "parkbrain: cannot create the admin: %s\n", err.detail_en);
             pb_arena_release(&a);
             return 1;
         }
         printf("\n  First administrator created.\n    user name: admin\n    one-time password: %s\n"
-               "  (shown once; it must be changed at the first login)\n\n", pw);
+               "  (shown once; it must be changed at the first login)\n\n",
+               pw);
         fflush(stdout);
         pb_arena_release(&a);
         if (created_admin)
@@ -252,7 +256,8 @@ int pb_cli_load_demo(struct pb_db *db)
         pb_arena_release(&a);
         return 1;
     }
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         json_t *body = json_deep_copy(v);
         const char *name = json_string_value(json_object_get(v, "name"));
         json_object_del(body, "source"); /* provenance for people, not a field */
@@ -282,7 +287,8 @@ int pb_cli_load_demo(struct pb_db *db)
         return 1;
     }
     printf("  Demo users (one-time passwords, shown once; each must change it at first login):\n");
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         const char *username = json_string_value(json_object_get(v, "username"));
         const char *display = json_string_value(json_object_get(v, "display_name"));
         enum pb_role role = pb_role_parse(json_string_value(json_object_get(v, "role")));
@@ -296,16 +302,19 @@ int pb_cli_load_demo(struct pb_db *db)
         if (!username)
             continue;
         list = json_object_get(v, "regions");
-        json_array_foreach(list, k, x) if (json_is_string(x) && nr < PB_SCOPE_MAX) regions[nr++] = json_string_value(x);
+        json_array_foreach(list, k, x) if (json_is_string(x) && nr < PB_SCOPE_MAX) regions[nr++] =
+            json_string_value(x);
         list = json_object_get(v, "parks_by_name");
-        json_array_foreach(list, k, x) if (json_is_string(x) && np < PB_SCOPE_MAX) {
+        json_array_foreach(list, k, x) if (json_is_string(x) && np < PB_SCOPE_MAX)
+        {
             int64_t pid = park_id_by_name(db, json_string_value(x));
             if (pid)
                 parkids[np++] = pid;
         }
         pb_password_random(pw);
         pb_err_clear(&err);
-        if (pb_account_create(&c, username, display ? display : "", role, regions, nr, parkids, np, pw, 1, &id, &err)) {
+        if (pb_account_create(&c, username, display ? display : "", role, regions, nr, parkids, np,
+                              pw, 1, &id, &err)) {
             if (err.rc == PB_E_CONFLICT)
                 continue; /* already there from an earlier run */
             fprintf(stderr, "parkbrain: demo user %s: %s %s\n", username, err.detail_en,

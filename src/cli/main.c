@@ -20,7 +20,9 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "parkbrain %s: 园区智慧大脑, the industrial-park platform\n\nusage: parkbrain <command> [flags]\n\n",
+    fprintf(f,
+            "parkbrain %s: 园区智慧大脑, the industrial-park platform\n\nusage: parkbrain "
+            "<command> [flags]\n\n",
             PB_VERSION);
     for (size_t i = 0; i < PB_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
@@ -29,7 +31,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
         usage(stdout);
         return argc < 2 ? 2 : 0;
     }

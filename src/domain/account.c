@@ -69,10 +69,13 @@ static const struct {
     const char *policy;
     unsigned allow[PB_ROLE__COUNT];
 } policy[] = {
-    /*            none admin      city       region     operator   enterprise viewer  auditor desk  */
-    {"parks", {0, R|C|U|A|E, R|C|U|A|E, R|C|U|A|E, R|U|E, R, R|E, 0, 0, R|C|U|A|E}},
-    {"audit", {0, R|E, 0, 0, 0, 0, 0, R|E, 0, R|E}},
-    {"accounts", {0, R|C|U|A, 0, 0, 0, 0, 0, 0, 0, R|C|U|A}},
+    /*            none admin      city       region     operator   enterprise viewer  auditor desk
+     */
+    {"parks",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | U | E, R, R | E, 0, 0,
+      R | C | U | A | E}},
+    {"audit", {0, R | E, 0, 0, 0, 0, 0, R | E, 0, R | E}},
+    {"accounts", {0, R | C | U | A, 0, 0, 0, 0, 0, 0, 0, R | C | U | A}},
 };
 
 #undef R
@@ -194,7 +197,8 @@ int pb_password_check(const char *username, const char *password, const char *fi
     if (lower + upper + digit + other < 2)
         return pb_err_field(err, PB_E_INVALID, field, "too_simple",
                             "密码需包含至少两类字符（小写字母、大写字母、数字、符号）",
-                            "the password needs at least two kinds of characters (lower case, upper case, digits, symbols)");
+                            "the password needs at least two kinds of characters (lower case, "
+                            "upper case, digits, symbols)");
     /* Not containing the user's own name, case-insensitively. */
     for (i = 0; username && username[i] && i < sizeof lu - 1; i++)
         lu[i] = (char)((username[i] >= 'A' && username[i] <= 'Z') ? username[i] + 32 : username[i]);
@@ -253,7 +257,8 @@ static int username_ok(const char *u)
     if (n < 3 || n > 32 || !(u[0] >= 'a' && u[0] <= 'z'))
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') || u[i] == '_' || u[i] == '.' || u[i] == '-'))
+        if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') || u[i] == '_' ||
+              u[i] == '.' || u[i] == '-'))
             return 0;
     return 1;
 }
@@ -279,9 +284,11 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     char idtxt[24];
     int rc;
 
-    if ((rc = pb_db_prepare(db, "INSERT INTO account (username, display_name, role, password_hash, "
-                                "must_change_password, created_at, updated_at, password_changed_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st)))
+    if ((rc = pb_db_prepare(db,
+                            "INSERT INTO account (username, display_name, role, password_hash, "
+                            "must_change_password, created_at, updated_at, password_changed_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            &st)))
         return rc;
     pb_stmt_bind_text(st, 1, a->username);
     pb_stmt_bind_text(st, 2, a->display_name ? a->display_name : "");
@@ -301,7 +308,8 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (rc != PB_ROW)
         return rc < 0 ? rc : PB_E_DB;
     for (int i = 0; i < a->nregions; i++) {
-        if ((rc = pb_db_prepare(db, "INSERT INTO account_scope (account_id, region_code) VALUES (?, ?)", &st)))
+        if ((rc = pb_db_prepare(
+                 db, "INSERT INTO account_scope (account_id, region_code) VALUES (?, ?)", &st)))
             return rc;
         pb_stmt_bind_int(st, 1, a->id);
         pb_stmt_bind_text(st, 2, a->regions[i]);
@@ -311,7 +319,8 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
             return rc;
     }
     for (int i = 0; i < a->nparks; i++) {
-        if ((rc = pb_db_prepare(db, "INSERT INTO account_scope (account_id, park_id) VALUES (?, ?)", &st)))
+        if ((rc = pb_db_prepare(db, "INSERT INTO account_scope (account_id, park_id) VALUES (?, ?)",
+                                &st)))
             return rc;
         pb_stmt_bind_int(st, 1, a->id);
         pb_stmt_bind_int(st, 2, a->parks[i]);
@@ -334,9 +343,13 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         pb_buf_printf(&ch, "%s%lld", i ? "," : "", (long long)a->parks[i]);
     pb_buf_adds(&ch, "]}");
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)a->id);
-    rc = pb_audit_write(c, &(struct pb_audit_rec){.action = "create", .resource = "accounts",
-                                                 .object_id = idtxt, .result = "ok",
-                                                 .changes = pb_buf_cstr(&ch)}, err);
+    rc = pb_audit_write(c,
+                        &(struct pb_audit_rec){.action = "create",
+                                               .resource = "accounts",
+                                               .object_id = idtxt,
+                                               .result = "ok",
+                                               .changes = pb_buf_cstr(&ch)},
+                        err);
     pb_buf_release(&ch);
     return rc;
 }
@@ -346,7 +359,8 @@ int pb_account_create(struct pb_ctx *c, const char *username, const char *displa
                       const int64_t *parks, int nparks, const char *password, int must_change,
                       int64_t *id_out, struct pb_err *err)
 {
-    struct create_args a = {username, display_name, role, regions, nregions, parks, nparks, NULL, must_change, 0};
+    struct create_args a = {username, display_name, role, regions,     nregions,
+                            parks,    nparks,       NULL, must_change, 0};
     char hash[128];
     void *args[2] = {c, &a};
     int rc;
@@ -354,11 +368,13 @@ int pb_account_create(struct pb_ctx *c, const char *username, const char *displa
     if (!username_ok(username))
         pb_err_field(err, PB_E_INVALID, "username", "format",
                      "用户名须为 3–32 位小写字母、数字或 _ . -，以字母开头",
-                     "the user name must be 3–32 lower-case letters, digits or _ . -, starting with a letter");
+                     "the user name must be 3–32 lower-case letters, digits or _ . -, starting "
+                     "with a letter");
     if (role == PB_ROLE_NONE || role == PB_ROLE_SYSTEM)
         pb_err_field(err, PB_E_INVALID, "role", "unknown_role", "未知角色", "unknown role");
     if (nregions > PB_SCOPE_MAX || nparks > PB_SCOPE_MAX)
-        pb_err_field(err, PB_E_INVALID, "regions", "too_many", "管辖范围过多", "too many scope entries");
+        pb_err_field(err, PB_E_INVALID, "regions", "too_many", "管辖范围过多",
+                     "too many scope entries");
     for (int i = 0; i < nregions && i < PB_SCOPE_MAX; i++) {
         const struct pb_region *r = pb_region_find(regions[i]);
         if (!r)
@@ -399,8 +415,11 @@ static int setpw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     int64_t id = 0;
     char idtxt[24];
     int rc;
-    if ((rc = pb_db_prepare(db, "UPDATE account SET password_hash = ?, must_change_password = ?, "
-                                "updated_at = ?, password_changed_at = ? WHERE username = ? RETURNING id", &st)))
+    if ((rc = pb_db_prepare(
+             db,
+             "UPDATE account SET password_hash = ?, must_change_password = ?, "
+             "updated_at = ?, password_changed_at = ? WHERE username = ? RETURNING id",
+             &st)))
         return rc;
     pb_stmt_bind_text(st, 1, a->hash);
     pb_stmt_bind_int(st, 2, a->must_change);
@@ -425,8 +444,11 @@ static int setpw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (rc < 0)
         return rc;
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
-    return pb_audit_write(a->c, &(struct pb_audit_rec){.action = "password_set", .resource = "accounts",
-                                                      .object_id = idtxt, .result = "ok"}, err);
+    return pb_audit_write(
+        a->c,
+        &(struct pb_audit_rec){
+            .action = "password_set", .resource = "accounts", .object_id = idtxt, .result = "ok"},
+        err);
 }
 
 int pb_account_set_password(struct pb_ctx *c, const char *username, const char *password,
@@ -449,8 +471,10 @@ int pb_account_load(struct pb_db *db, int64_t account_id, struct pb_principal *o
     struct pb_stmt *st;
     int rc;
     memset(out, 0, sizeof *out);
-    if ((rc = pb_db_prepare(db, "SELECT username, role, must_change_password, disabled, enterprise_id "
-                                "FROM account WHERE id = ?", &st)))
+    if ((rc = pb_db_prepare(db,
+                            "SELECT username, role, must_change_password, disabled, enterprise_id "
+                            "FROM account WHERE id = ?",
+                            &st)))
         return rc;
     pb_stmt_bind_int(st, 1, account_id);
     rc = pb_stmt_step(st);
@@ -470,8 +494,10 @@ int pb_account_load(struct pb_db *db, int64_t account_id, struct pb_principal *o
     out->all_regions = out->role == PB_ROLE_ADMIN || out->role == PB_ROLE_CITY ||
                        out->role == PB_ROLE_VIEWER || out->role == PB_ROLE_AUDITOR ||
                        out->role == PB_ROLE_ENTERPRISE;
-    if ((rc = pb_db_prepare(db, "SELECT region_code, park_id FROM account_scope WHERE account_id = ? "
-                                "ORDER BY region_code, park_id", &st)))
+    if ((rc = pb_db_prepare(db,
+                            "SELECT region_code, park_id FROM account_scope WHERE account_id = ? "
+                            "ORDER BY region_code, park_id",
+                            &st)))
         return rc;
     pb_stmt_bind_int(st, 1, account_id);
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
@@ -627,8 +653,11 @@ static int login_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     char idtxt[24];
     int rc;
     if (a->ok) {
-        if ((rc = pb_db_prepare(db, "INSERT INTO session (token_hash, account_id, created_at, last_seen_at, "
-                                    "expires_at, client_addr) VALUES (?, ?, ?, ?, ?, ?)", &st)))
+        if ((rc = pb_db_prepare(
+                 db,
+                 "INSERT INTO session (token_hash, account_id, created_at, last_seen_at, "
+                 "expires_at, client_addr) VALUES (?, ?, ?, ?, ?, ?)",
+                 &st)))
             return rc;
         pb_stmt_bind_text(st, 1, a->token_hash);
         pb_stmt_bind_int(st, 2, a->account_id);
@@ -641,7 +670,10 @@ static int login_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         if (rc < 0)
             return rc;
         /* Expired sessions of this account are cleared as it logs in. */
-        if ((rc = pb_db_prepare(db, "DELETE FROM session WHERE account_id = ? AND (expires_at < ? OR last_seen_at < ?)", &st)))
+        if ((rc = pb_db_prepare(db,
+                                "DELETE FROM session WHERE account_id = ? AND (expires_at < ? OR "
+                                "last_seen_at < ?)",
+                                &st)))
             return rc;
         pb_stmt_bind_int(st, 1, a->account_id);
         pb_stmt_bind_int(st, 2, a->c->now_ms);
@@ -652,11 +684,13 @@ static int login_tx(struct pb_db *db, void *ctx, struct pb_err *err)
             return rc;
     }
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)a->account_id);
-    return pb_audit_write(a->c, &(struct pb_audit_rec){.action = a->ok ? "login" : "login_failed",
-                                                      .resource = "session",
-                                                      .object_id = a->account_id ? idtxt : "",
-                                                      .result = a->ok ? "ok" : "failed",
-                                                      .username = a->username}, err);
+    return pb_audit_write(a->c,
+                          &(struct pb_audit_rec){.action = a->ok ? "login" : "login_failed",
+                                                 .resource = "session",
+                                                 .object_id = a->account_id ? idtxt : "",
+                                                 .result = a->ok ? "ok" : "failed",
+                                                 .username = a->username},
+                          err);
 }
 
 int pb_session_login(struct pb_ctx *c, const char *username, const char *password,
@@ -676,14 +710,19 @@ int pb_session_login(struct pb_ctx *c, const char *username, const char *passwor
 
     if ((wait = throttle_check(username, addr, c->now_ms)) > 0) {
         err->retry_after = wait;
-        pb_audit_write_tx(c, &(struct pb_audit_rec){.action = "login_throttled", .resource = "session",
-                                                   .result = "denied", .username = username}, err);
+        pb_audit_write_tx(c,
+                          &(struct pb_audit_rec){.action = "login_throttled",
+                                                 .resource = "session",
+                                                 .result = "denied",
+                                                 .username = username},
+                          err);
         pb_err_clear(err);
         err->retry_after = wait;
         return pb_err_set(err, PB_E_THROTTLED, "登录失败次数过多，请 %d 秒后再试",
                           "too many failed logins; try again in %d seconds", wait);
     }
-    if ((rc = pb_db_prepare(c->db, "SELECT id, password_hash, disabled FROM account WHERE username = ?", &st)))
+    if ((rc = pb_db_prepare(
+             c->db, "SELECT id, password_hash, disabled FROM account WHERE username = ?", &st)))
         return pb_err_set(err, rc, "数据库错误", "database error");
     pb_stmt_bind_text(st, 1, username);
     rc = pb_stmt_step(st);
@@ -699,12 +738,14 @@ int pb_session_login(struct pb_ctx *c, const char *username, const char *passwor
     if (hash[0]) {
         int v = pb_password_verify(hash, password);
         if (v < 0)
-            return pb_err_set(err, PB_E_BUSY, "系统繁忙，请稍后重试", "the system is busy; please retry");
+            return pb_err_set(err, PB_E_BUSY, "系统繁忙，请稍后重试",
+                              "the system is busy; please retry");
         a.ok = v && !disabled;
     } else {
         pthread_once(&dummy_once, dummy_init);
         if (dummy[0] && pb_password_verify(dummy, password) < 0)
-            return pb_err_set(err, PB_E_BUSY, "系统繁忙，请稍后重试", "the system is busy; please retry");
+            return pb_err_set(err, PB_E_BUSY, "系统繁忙，请稍后重试",
+                              "the system is busy; please retry");
         a.ok = 0;
     }
     if (a.ok) {
@@ -725,7 +766,8 @@ int pb_session_login(struct pb_ctx *c, const char *username, const char *passwor
     return pb_account_load(c->db, a.account_id, &out->who);
 }
 
-int pb_session_resolve(struct pb_db *db, const char *token, int64_t now_ms, struct pb_principal *out)
+int pb_session_resolve(struct pb_db *db, const char *token, int64_t now_ms,
+                       struct pb_principal *out)
 {
     struct pb_stmt *st;
     char th[65];
@@ -734,7 +776,9 @@ int pb_session_resolve(struct pb_db *db, const char *token, int64_t now_ms, stru
     if (!token || strlen(token) != PB_TOKEN_LEN)
         return PB_E_UNAUTH;
     token_hash(token, th);
-    if ((rc = pb_db_prepare(db, "SELECT account_id, last_seen_at, expires_at FROM session WHERE token_hash = ?", &st)))
+    if ((rc = pb_db_prepare(
+             db, "SELECT account_id, last_seen_at, expires_at FROM session WHERE token_hash = ?",
+             &st)))
         return rc;
     pb_stmt_bind_text(st, 1, th);
     rc = pb_stmt_step(st);
@@ -755,7 +799,8 @@ int pb_session_resolve(struct pb_db *db, const char *token, int64_t now_ms, stru
         return PB_E_UNAUTH;
     }
     /* Slide the idle expiry, at most one write a few seconds per session. */
-    if (now_ms - last_seen > 5000 && pb_db_prepare(db, "UPDATE session SET last_seen_at = ? WHERE token_hash = ?", &st) == 0) {
+    if (now_ms - last_seen > 5000 &&
+        pb_db_prepare(db, "UPDATE session SET last_seen_at = ? WHERE token_hash = ?", &st) == 0) {
         pb_stmt_bind_int(st, 1, now_ms);
         pb_stmt_bind_text(st, 2, th);
         pb_stmt_step(st);
@@ -784,8 +829,11 @@ static int logout_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (rc < 0)
         return rc;
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)a->c->who->account_id);
-    return pb_audit_write(a->c, &(struct pb_audit_rec){.action = "logout", .resource = "session",
-                                                      .object_id = idtxt, .result = "ok"}, err);
+    return pb_audit_write(
+        a->c,
+        &(struct pb_audit_rec){
+            .action = "logout", .resource = "session", .object_id = idtxt, .result = "ok"},
+        err);
 }
 
 int pb_session_logout(struct pb_ctx *c, const char *token, struct pb_err *err)
@@ -808,8 +856,10 @@ static int chpw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     struct pb_stmt *st;
     char idtxt[24];
     int rc;
-    if ((rc = pb_db_prepare(db, "UPDATE account SET password_hash = ?, must_change_password = 0, "
-                                "updated_at = ?, password_changed_at = ? WHERE id = ?", &st)))
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE account SET password_hash = ?, must_change_password = 0, "
+                            "updated_at = ?, password_changed_at = ? WHERE id = ?",
+                            &st)))
         return rc;
     pb_stmt_bind_text(st, 1, a->hash);
     pb_stmt_bind_int(st, 2, a->c->now_ms);
@@ -820,7 +870,8 @@ static int chpw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (rc < 0)
         return rc;
     /* Other sessions of the account end; this one goes on. */
-    if ((rc = pb_db_prepare(db, "DELETE FROM session WHERE account_id = ? AND token_hash <> ?", &st)))
+    if ((rc = pb_db_prepare(db, "DELETE FROM session WHERE account_id = ? AND token_hash <> ?",
+                            &st)))
         return rc;
     pb_stmt_bind_int(st, 1, a->c->who->account_id);
     pb_stmt_bind_text(st, 2, a->th);
@@ -829,8 +880,12 @@ static int chpw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (rc < 0)
         return rc;
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)a->c->who->account_id);
-    return pb_audit_write(a->c, &(struct pb_audit_rec){.action = "password_change", .resource = "accounts",
-                                                      .object_id = idtxt, .result = "ok"}, err);
+    return pb_audit_write(a->c,
+                          &(struct pb_audit_rec){.action = "password_change",
+                                                 .resource = "accounts",
+                                                 .object_id = idtxt,
+                                                 .result = "ok"},
+                          err);
 }
 
 int pb_session_change_password(struct pb_ctx *c, const char *token, const char *current,
@@ -849,7 +904,8 @@ int pb_session_change_password(struct pb_ctx *c, const char *token, const char *
     pb_stmt_done(st);
     v = stored[0] ? pb_password_verify(stored, current) : 0;
     if (v < 0)
-        return pb_err_set(err, PB_E_BUSY, "系统繁忙，请稍后重试", "the system is busy; please retry");
+        return pb_err_set(err, PB_E_BUSY, "系统繁忙，请稍后重试",
+                          "the system is busy; please retry");
     if (!v)
         pb_err_field(err, PB_E_INVALID, "current_password", "wrong", "当前密码不正确",
                      "the current password is wrong");

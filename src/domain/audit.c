@@ -83,8 +83,10 @@ int pb_audit_write(struct pb_ctx *c, const struct pb_audit_rec *rec, struct pb_e
     a.client_addr = c->client_addr ? c->client_addr : "";
     a.request_id = c->request_id ? c->request_id : "";
 
-    if ((rc = pb_db_prepare(c->db, "INSERT INTO audit_chain (chain, seq, head_hash) VALUES (?, 0, ?) "
-                                   "ON CONFLICT (chain) DO NOTHING", &st)))
+    if ((rc = pb_db_prepare(c->db,
+                            "INSERT INTO audit_chain (chain, seq, head_hash) VALUES (?, 0, ?) "
+                            "ON CONFLICT (chain) DO NOTHING",
+                            &st)))
         goto fail;
     pb_stmt_bind_text(st, 1, a.chain);
     pb_stmt_bind_text(st, 2, genesis);
@@ -93,8 +95,10 @@ int pb_audit_write(struct pb_ctx *c, const struct pb_audit_rec *rec, struct pb_e
 
     /* The UPDATE locks the chain head until commit (PostgreSQL row lock; SQLite holds the
      * database write lock since BEGIN IMMEDIATE), so appends to one chain are serial. */
-    if ((rc = pb_db_prepare(c->db, "UPDATE audit_chain SET seq = seq + 1 WHERE chain = ? "
-                                   "RETURNING seq, head_hash", &st)))
+    if ((rc = pb_db_prepare(c->db,
+                            "UPDATE audit_chain SET seq = seq + 1 WHERE chain = ? "
+                            "RETURNING seq, head_hash",
+                            &st)))
         goto fail;
     pb_stmt_bind_text(st, 1, a.chain);
     rc = pb_stmt_step(st);
@@ -113,7 +117,8 @@ int pb_audit_write(struct pb_ctx *c, const struct pb_audit_rec *rec, struct pb_e
                             "INSERT INTO audit (chain, seq, at, account_id, username, role, "
                             "region_code, action, resource, object_id, result, changes, "
                             "client_addr, request_id, prev_hash, hash) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st)))
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            &st)))
         goto fail;
     pb_stmt_bind_text(st, 1, a.chain);
     pb_stmt_bind_int(st, 2, a.seq);
@@ -169,9 +174,11 @@ int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen,
 
     *bad_id = 0;
     why[0] = 0;
-    if (pb_db_prepare(db, "SELECT id, chain, seq, at, account_id, username, role, region_code, "
-                          "action, resource, object_id, result, changes, client_addr, request_id, "
-                          "prev_hash, hash FROM audit ORDER BY chain, seq", &st))
+    if (pb_db_prepare(db,
+                      "SELECT id, chain, seq, at, account_id, username, role, region_code, "
+                      "action, resource, object_id, result, changes, client_addr, request_id, "
+                      "prev_hash, hash FROM audit ORDER BY chain, seq",
+                      &st))
         return PB_E_DB;
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
         struct audit_row a;
@@ -181,7 +188,8 @@ int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen,
         if (strcmp(a.chain, chain)) {
             if (chain[0]) {
                 /* chain finished: compare its head */
-                if (pb_db_prepare(db, "SELECT seq, head_hash FROM audit_chain WHERE chain = ?", &hs) == 0) {
+                if (pb_db_prepare(db, "SELECT seq, head_hash FROM audit_chain WHERE chain = ?",
+                                  &hs) == 0) {
                     pb_stmt_bind_text(hs, 1, chain);
                     if (pb_stmt_step(hs) != PB_ROW || pb_stmt_col_int(hs, 0) != expect_seq - 1 ||
                         strcmp(pb_stmt_col_text(hs, 1), prev)) {
@@ -214,21 +222,25 @@ int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen,
         a.request_id = pb_stmt_col_text(st, 14);
         a.prev_hash = pb_stmt_col_text(st, 15);
         if (a.seq != expect_seq) {
-            snprintf(why, whylen, "record %lld: sequence %lld in chain %s, expected %lld (a record is missing or moved)",
+            snprintf(why, whylen,
+                     "record %lld: sequence %lld in chain %s, expected %lld (a record is missing "
+                     "or moved)",
                      (long long)id, (long long)a.seq, chain, (long long)expect_seq);
             *bad_id = id;
             result = PB_E_INVALID;
             break;
         }
         if (strcmp(a.prev_hash, prev)) {
-            snprintf(why, whylen, "record %lld: previous hash does not link to record before it", (long long)id);
+            snprintf(why, whylen, "record %lld: previous hash does not link to record before it",
+                     (long long)id);
             *bad_id = id;
             result = PB_E_INVALID;
             break;
         }
         audit_hash(&a, hash);
         if (strcmp(hash, pb_stmt_col_text(st, 16))) {
-            snprintf(why, whylen, "record %lld: content does not match its hash (edited)", (long long)id);
+            snprintf(why, whylen, "record %lld: content does not match its hash (edited)",
+                     (long long)id);
             *bad_id = id;
             result = PB_E_INVALID;
             break;
@@ -246,8 +258,10 @@ int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen,
         pb_stmt_bind_text(hs, 1, chain);
         if (pb_stmt_step(hs) != PB_ROW || pb_stmt_col_int(hs, 0) != expect_seq - 1 ||
             strcmp(pb_stmt_col_text(hs, 1), prev)) {
-            snprintf(why, whylen, "chain %s: head does not match its last record %lld (records removed at the end?)",
-                     chain, (long long)last_id);
+            snprintf(
+                why, whylen,
+                "chain %s: head does not match its last record %lld (records removed at the end?)",
+                chain, (long long)last_id);
             *bad_id = last_id;
             result = PB_E_INVALID;
         }
@@ -255,11 +269,14 @@ int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen,
     }
     /* A chain head with no records at all means the whole chain was removed. */
     if (!result) {
-        if (pb_db_prepare(db, "SELECT h.chain FROM audit_chain h WHERE h.seq > 0 AND NOT EXISTS "
-                              "(SELECT 1 FROM audit a WHERE a.chain = h.chain)", &hs))
+        if (pb_db_prepare(db,
+                          "SELECT h.chain FROM audit_chain h WHERE h.seq > 0 AND NOT EXISTS "
+                          "(SELECT 1 FROM audit a WHERE a.chain = h.chain)",
+                          &hs))
             return PB_E_DB;
         if (pb_stmt_step(hs) == PB_ROW) {
-            snprintf(why, whylen, "chain %s: head exists but its records are gone", pb_stmt_col_text(hs, 0));
+            snprintf(why, whylen, "chain %s: head exists but its records are gone",
+                     pb_stmt_col_text(hs, 0));
             result = PB_E_INVALID;
         }
         pb_stmt_done(hs);

@@ -9,10 +9,12 @@
 
 static const char *const park_kinds[] = {"new_build", "revitalized", NULL};
 static const char *const park_kinds_zh[] = {"新建", "盘活", NULL};
-static const char *const park_kinds_en[] = {"New build", "Revitalised (idle or low-efficiency land)", NULL};
+static const char *const park_kinds_en[] = {"New build",
+                                            "Revitalised (idle or low-efficiency land)", NULL};
 static const char *const park_statuses[] = {"planning", "building", "operating", "closed", NULL};
 static const char *const park_statuses_zh[] = {"谋划中", "建设中", "运营中", "已关闭", NULL};
-static const char *const park_statuses_en[] = {"Planning", "Under construction", "Operating", "Closed", NULL};
+static const char *const park_statuses_en[] = {"Planning", "Under construction", "Operating",
+                                               "Closed", NULL};
 
 /* Areas are hundredths of m²: the cap is 100 km² of land, 100 million m² of floor. */
 #define AREA_MAX_LAND ((int64_t)100000000 * 100)
@@ -33,9 +35,11 @@ static const struct pb_field park_fields[] = {
     {"land_m2", PB_AREA, .min = 0, .max = AREA_MAX_LAND, .filter = PB_FILTER_RANGE, .sortable = 1,
      .list = 1, .label_zh = "用地面积（平方米）", .label_en = "Land area (m²)"},
     {"planned_floor_m2", PB_AREA, .min = 0, .max = AREA_MAX_FLOOR, .filter = PB_FILTER_RANGE,
-     .sortable = 1, .list = 1, .label_zh = "规划建筑面积（平方米）", .label_en = "Planned floor area (m²)"},
+     .sortable = 1, .list = 1, .label_zh = "规划建筑面积（平方米）",
+     .label_en = "Planned floor area (m²)"},
     {"built_floor_m2", PB_AREA, .min = 0, .max = AREA_MAX_FLOOR, .filter = PB_FILTER_RANGE,
-     .sortable = 1, .list = 1, .label_zh = "已建建筑面积（平方米）", .label_en = "Built floor area (m²)"},
+     .sortable = 1, .list = 1, .label_zh = "已建建筑面积（平方米）",
+     .label_en = "Built floor area (m²)"},
     {"production_floor_m2", PB_AREA, .min = 0, .max = AREA_MAX_FLOOR, .list = 1,
      .label_zh = "生产用房面积（平方米）", .label_en = "Production floor area (m²)"},
     {"living_floor_m2", PB_AREA, .min = 0, .max = AREA_MAX_FLOOR, .list = 1,
@@ -50,9 +54,12 @@ static const struct pb_field park_fields[] = {
      .label_en = "Status"},
     {"opened_on", PB_DATE, .filter = PB_FILTER_RANGE, .sortable = 1, .list = 1,
      .label_zh = "投用日期", .label_en = "Opened on"},
-    {"policy_guide", PB_TEXT, .max_len = 20000, .label_zh = "一园一策", .label_en = "Park policy guide"},
-    {"pilot", PB_BOOL, .filter = PB_FILTER_EQ, .list = 1, .label_zh = "试点园区", .label_en = "Pilot park"},
-    {"description", PB_TEXT, .max_len = 2000, .search = 1, .label_zh = "简介", .label_en = "Description"},
+    {"policy_guide", PB_TEXT, .max_len = 20000, .label_zh = "一园一策",
+     .label_en = "Park policy guide"},
+    {"pilot", PB_BOOL, .filter = PB_FILTER_EQ, .list = 1, .label_zh = "试点园区",
+     .label_en = "Pilot park"},
+    {"description", PB_TEXT, .max_len = 2000, .search = 1, .label_zh = "简介",
+     .label_en = "Description"},
 };
 
 static const struct pb_field park_computed[] = {
@@ -60,10 +67,12 @@ static const struct pb_field park_computed[] = {
      .doc = "land_m2 in mu (1 mu = 2000/3 m²), 2 decimals, rounded half up"},
     {"production_share", PB_AREA, .readonly = 1, .label_zh = "生产用房占比（%）",
      .label_en = "Production share (%)",
-     .doc = "production / (production + supporting) floor area in percent, 2 decimals; target 70.00 (7:3)"},
+     .doc = "production / (production + supporting) floor area in percent, 2 decimals; target "
+            "70.00 (7:3)"},
 };
 
-static int park_validate(struct pb_ctx *c, const struct pb_rec *rec, int creating, struct pb_err *err)
+static int park_validate(struct pb_ctx *c, const struct pb_rec *rec, int creating,
+                         struct pb_err *err)
 {
     const struct pb_val *region = pb_rec_get(rec, "region_code");
     const struct pb_val *planned = pb_rec_get(rec, "planned_floor_m2");
@@ -78,12 +87,15 @@ static int park_validate(struct pb_ctx *c, const struct pb_rec *rec, int creatin
                      "a park belongs to a county-level division or a zone, not to the city itself");
     if (!planned->is_null && !built->is_null && built->i > planned->i * 2)
         pb_err_field(err, PB_E_INVALID, "built_floor_m2", "exceeds_plan",
-                     "已建建筑面积超过规划建筑面积的两倍，请核实", "built floor area is more than twice the planned area; please check");
+                     "已建建筑面积超过规划建筑面积的两倍，请核实",
+                     "built floor area is more than twice the planned area; please check");
     if (lng->is_null != lat->is_null)
         pb_err_field(err, PB_E_INVALID, lng->is_null ? "lng" : "lat", "coordinate_pair",
                      "经度和纬度须同时填写", "longitude and latitude go together");
     (void)c;
-    return err->nfields ? pb_err_set(err, PB_E_INVALID, "请检查标出的字段", "please check the marked fields") : 0;
+    return err->nfields
+               ? pb_err_set(err, PB_E_INVALID, "请检查标出的字段", "please check the marked fields")
+               : 0;
 }
 
 static void park_decorate(struct pb_ctx *c, const struct pb_rec *rec, struct pb_buf *out)

@@ -125,8 +125,14 @@ const struct pb_region *pb_region_find(const char *code)
     return NULL;
 }
 
-size_t pb_region_count(void) { return nregions; }
-const struct pb_region *pb_region_at(size_t i) { return i < nregions ? &regions[i] : NULL; }
+size_t pb_region_count(void)
+{
+    return nregions;
+}
+const struct pb_region *pb_region_at(size_t i)
+{
+    return i < nregions ? &regions[i] : NULL;
+}
 
 const struct pb_industry *pb_industry_find(const char *code)
 {
@@ -137,8 +143,14 @@ const struct pb_industry *pb_industry_find(const char *code)
     return bsearch(&key, industries, nindustries, sizeof *industries, cmp_industry);
 }
 
-size_t pb_industry_count(void) { return nindustries; }
-const struct pb_industry *pb_industry_at(size_t i) { return i < nindustries ? &industries[i] : NULL; }
+size_t pb_industry_count(void)
+{
+    return nindustries;
+}
+const struct pb_industry *pb_industry_at(size_t i)
+{
+    return i < nindustries ? &industries[i] : NULL;
+}
 
 int pb_refdata_seed(struct pb_db *db, struct pb_err *err)
 {
@@ -146,11 +158,14 @@ int pb_refdata_seed(struct pb_db *db, struct pb_err *err)
     int rc;
     for (size_t i = 0; i < nregions; i++) {
         const struct pb_region *r = &regions[i];
-        if ((rc = pb_db_prepare(db, "INSERT INTO region (code, name, name_en, kind, parent_code, rollup_code, sort) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
-                                    "name = excluded.name, name_en = excluded.name_en, kind = excluded.kind, "
-                                    "parent_code = excluded.parent_code, rollup_code = excluded.rollup_code, "
-                                    "sort = excluded.sort", &st)))
+        if ((rc = pb_db_prepare(
+                 db,
+                 "INSERT INTO region (code, name, name_en, kind, parent_code, rollup_code, sort) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+                 "name = excluded.name, name_en = excluded.name_en, kind = excluded.kind, "
+                 "parent_code = excluded.parent_code, rollup_code = excluded.rollup_code, "
+                 "sort = excluded.sort",
+                 &st)))
             return rc;
         pb_stmt_bind_text(st, 1, r->code);
         pb_stmt_bind_text(st, 2, r->name);
@@ -166,9 +181,12 @@ int pb_refdata_seed(struct pb_db *db, struct pb_err *err)
     }
     for (size_t i = 0; i < nindustries; i++) {
         const struct pb_industry *ind = &industries[i];
-        if ((rc = pb_db_prepare(db, "INSERT INTO industry (code, level, section, name) VALUES (?, ?, ?, ?) "
-                                    "ON CONFLICT (code) DO UPDATE SET level = excluded.level, "
-                                    "section = excluded.section, name = excluded.name", &st)))
+        if ((rc = pb_db_prepare(
+                 db,
+                 "INSERT INTO industry (code, level, section, name) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (code) DO UPDATE SET level = excluded.level, "
+                 "section = excluded.section, name = excluded.name",
+                 &st)))
             return rc;
         pb_stmt_bind_text(st, 1, ind->code);
         pb_stmt_bind_int(st, 2, ind->level);

@@ -54,18 +54,20 @@ static int only_keys(json_t *body, const char *const *allowed, struct pb_err *er
 {
     const char *key;
     json_t *v;
-    json_object_foreach(body, key, v) {
+    json_object_foreach(body, key, v)
+    {
         int ok = 0;
         (void)v;
         for (int i = 0; allowed[i]; i++)
             if (!strcmp(allowed[i], key))
                 ok = 1;
         if (!ok)
-            pb_err_field(err, PB_E_BAD_REQUEST, strlen(key) < 60 ? key : "?", "unknown_field", "未知字段 %s",
-                         "unknown field %s", strlen(key) < 60 ? key : "?");
+            pb_err_field(err, PB_E_BAD_REQUEST, strlen(key) < 60 ? key : "?", "unknown_field",
+                         "未知字段 %s", "unknown field %s", strlen(key) < 60 ? key : "?");
     }
     if (err->nfields)
-        return pb_err_set(err, PB_E_BAD_REQUEST, "请求含有未知字段", "the request has unknown fields");
+        return pb_err_set(err, PB_E_BAD_REQUEST, "请求含有未知字段",
+                          "the request has unknown fields");
     return 0;
 }
 
@@ -135,7 +137,8 @@ void pb_h_login(struct pb_req *rq, struct pb_ctx *c)
         pb_http_problem(rq, &err);
         return;
     }
-    snprintf(cookie, sizeof cookie, "pb_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", res.token,
+    snprintf(cookie, sizeof cookie,
+             "pb_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", res.token,
              (long long)(pb_session_absolute_ms / 1000), rq->tls ? "; Secure" : "");
     pb_http_header(rq, "Set-Cookie", cookie);
     pb_buf_adds(&rq->out, "{\"token\":");
@@ -202,7 +205,8 @@ static int reject_params(struct pb_req *rq, const char *const *allowed)
             if (!strcmp(allowed[j], rq->query[i].key))
                 ok = 1;
         if (!ok)
-            pb_err_field(&err, PB_E_BAD_REQUEST, strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?",
+            pb_err_field(&err, PB_E_BAD_REQUEST,
+                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?",
                          "unknown_parameter", "未知查询参数 %s", "unknown query parameter %s",
                          strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?");
     }
@@ -254,7 +258,8 @@ void pb_h_regions(struct pb_req *rq, struct pb_ctx *c)
 void pb_h_industries(struct pb_req *rq, struct pb_ctx *c)
 {
     static const char *const allowed[] = {"q", "level", "limit", NULL};
-    const char *q = pb_http_query(rq, "q"), *lv = pb_http_query(rq, "level"), *lim = pb_http_query(rq, "limit");
+    const char *q = pb_http_query(rq, "q"), *lv = pb_http_query(rq, "level"),
+               *lim = pb_http_query(rq, "limit");
     int64_t level = 0, limit = 50;
     int n = 0;
     struct pb_err err;
@@ -263,11 +268,14 @@ void pb_h_industries(struct pb_req *rq, struct pb_ctx *c)
         return;
     pb_err_clear(&err);
     if (lv && (pb_parse_i64(lv, &level) || level < 1 || level > 4))
-        pb_err_field(&err, PB_E_INVALID, "level", "out_of_range", "层级应为 1 到 4", "level must be 1 to 4");
+        pb_err_field(&err, PB_E_INVALID, "level", "out_of_range", "层级应为 1 到 4",
+                     "level must be 1 to 4");
     if (lim && (pb_parse_i64(lim, &limit) || limit < 1 || limit > 2000))
-        pb_err_field(&err, PB_E_INVALID, "limit", "out_of_range", "条数应为 1 到 2000", "limit must be 1 to 2000");
+        pb_err_field(&err, PB_E_INVALID, "limit", "out_of_range", "条数应为 1 到 2000",
+                     "limit must be 1 to 2000");
     if (q && strlen(q) > 50)
-        pb_err_field(&err, PB_E_INVALID, "q", "too_long", "搜索词过长", "the search text is too long");
+        pb_err_field(&err, PB_E_INVALID, "q", "too_long", "搜索词过长",
+                     "the search text is too long");
     if (err.nfields) {
         pb_err_set(&err, PB_E_INVALID, "查询参数有误", "the query parameters are invalid");
         pb_http_problem(rq, &err);
@@ -297,10 +305,11 @@ void pb_h_industries(struct pb_req *rq, struct pb_ctx *c)
 
 void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
 {
-    static const char *const text_filters[] = {"action", "resource", "object_id", "username", "region_code",
-                                               "result", "request_id", NULL};
-    static const char *const allowed[] = {"action", "resource", "object_id", "username", "region_code", "result",
-                                          "request_id", "at_min", "at_max", "limit", "cursor", NULL};
+    static const char *const text_filters[] = {"action",      "resource", "object_id",  "username",
+                                               "region_code", "result",   "request_id", NULL};
+    static const char *const allowed[] = {"action",      "resource", "object_id",  "username",
+                                          "region_code", "result",   "request_id", "at_min",
+                                          "at_max",      "limit",    "cursor",     NULL};
     struct pb_err err;
     struct pb_stmt *st;
     struct pb_buf sql;
@@ -310,7 +319,8 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
         const char *s;
     } binds[16];
     int nb = 0, n = 0, rc;
-    int64_t limit = 50, cursor = 0, last = 0, v;
+    int64_t limit = 50, cursor = 0, last = 0, v, total = 0;
+    size_t cut = 0;
     const char *s;
     unsigned char raw[32];
     size_t rawlen;
@@ -320,18 +330,22 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
         c->denied.set = 1;
         c->denied.resource = "audit";
         c->denied.action = "read";
-        pb_http_error(rq, PB_E_FORBIDDEN, "您的角色无权查看审计日志", "your role may not read the audit log");
+        pb_http_error(rq, PB_E_FORBIDDEN, "您的角色无权查看审计日志",
+                      "your role may not read the audit log");
         return;
     }
     if (reject_params(rq, allowed))
         return;
     pb_buf_init(&sql, 8192);
-    pb_buf_adds(&sql, "SELECT id, chain, seq, at, account_id, username, role, region_code, action, resource, "
-                      "object_id, result, changes, client_addr, request_id, hash FROM audit WHERE 1 = 1");
+    pb_buf_adds(
+        &sql,
+        "SELECT id, chain, seq, at, account_id, username, role, region_code, action, resource, "
+        "object_id, result, changes, client_addr, request_id, hash FROM audit WHERE 1 = 1");
     for (int i = 0; text_filters[i]; i++)
         if ((s = pb_http_query(rq, text_filters[i]))) {
             if (strlen(s) > 100) {
-                pb_err_field(&err, PB_E_INVALID, text_filters[i], "too_long", "筛选词过长", "filter text too long");
+                pb_err_field(&err, PB_E_INVALID, text_filters[i], "too_long", "筛选词过长",
+                             "filter text too long");
                 continue;
             }
             pb_buf_printf(&sql, " AND %s = ?", text_filters[i]);
@@ -340,29 +354,35 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
         }
     if ((s = pb_http_query(rq, "at_min"))) {
         if (pb_iso_parse(s, &v))
-            pb_err_field(&err, PB_E_INVALID, "at_min", "invalid_time", "时间格式应为 ISO-8601", "must be an ISO-8601 time");
+            pb_err_field(&err, PB_E_INVALID, "at_min", "invalid_time", "时间格式应为 ISO-8601",
+                         "must be an ISO-8601 time");
         pb_buf_adds(&sql, " AND at >= ?");
         binds[nb].is_int = 1;
         binds[nb++].i = v;
     }
     if ((s = pb_http_query(rq, "at_max"))) {
         if (pb_iso_parse(s, &v))
-            pb_err_field(&err, PB_E_INVALID, "at_max", "invalid_time", "时间格式应为 ISO-8601", "must be an ISO-8601 time");
+            pb_err_field(&err, PB_E_INVALID, "at_max", "invalid_time", "时间格式应为 ISO-8601",
+                         "must be an ISO-8601 time");
         pb_buf_adds(&sql, " AND at <= ?");
         binds[nb].is_int = 1;
         binds[nb++].i = v;
     }
     if ((s = pb_http_query(rq, "limit")) && (pb_parse_i64(s, &limit) || limit < 1 || limit > 500))
-        pb_err_field(&err, PB_E_INVALID, "limit", "out_of_range", "每页条数应为 1 到 500", "limit must be from 1 to 500");
+        pb_err_field(&err, PB_E_INVALID, "limit", "out_of_range", "每页条数应为 1 到 500",
+                     "limit must be from 1 to 500");
     if ((s = pb_http_query(rq, "cursor"))) {
         if (strlen(s) > 40 || pb_b64url_decode(s, strlen(s), raw, sizeof raw - 1, &rawlen)) {
-            pb_err_field(&err, PB_E_BAD_REQUEST, "cursor", "invalid_cursor", "分页游标无效", "invalid cursor");
+            pb_err_field(&err, PB_E_BAD_REQUEST, "cursor", "invalid_cursor", "分页游标无效",
+                         "invalid cursor");
         } else {
             raw[rawlen] = 0;
             if (pb_parse_i64((const char *)raw, &cursor) || cursor < 1)
-                pb_err_field(&err, PB_E_BAD_REQUEST, "cursor", "invalid_cursor", "分页游标无效", "invalid cursor");
+                pb_err_field(&err, PB_E_BAD_REQUEST, "cursor", "invalid_cursor", "分页游标无效",
+                             "invalid cursor");
         }
         if (cursor > 0) {
+            cut = sql.len;
             pb_buf_adds(&sql, " AND id < ?");
             binds[nb].is_int = 1;
             binds[nb++].i = cursor;
@@ -373,6 +393,27 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
         pb_err_set(&err, err.rc, "查询参数有误", "the query parameters are invalid");
         pb_http_problem(rq, &err);
         return;
+    }
+    /* total: the same filters without the cursor */
+    {
+        const char *from = strstr(pb_buf_cstr(&sql), " FROM audit WHERE");
+        struct pb_buf csql;
+        int ncount = cursor > 0 ? nb - 1 : nb;
+        pb_buf_init(&csql, 8192);
+        pb_buf_adds(&csql, "SELECT COUNT(*)");
+        pb_buf_add(&csql, from, (cut ? cut : sql.len) - (size_t)(from - sql.data));
+        if (pb_db_prepare(c->db, pb_buf_cstr(&csql), &st) == 0) {
+            for (int i = 0; i < ncount; i++) {
+                if (binds[i].is_int)
+                    pb_stmt_bind_int(st, i + 1, binds[i].i);
+                else
+                    pb_stmt_bind_text(st, i + 1, binds[i].s);
+            }
+            if (pb_stmt_step(st) == PB_ROW)
+                total = pb_stmt_col_int(st, 0);
+            pb_stmt_done(st);
+        }
+        pb_buf_release(&csql);
     }
     pb_buf_adds(&sql, " ORDER BY id DESC LIMIT ?");
     binds[nb].is_int = 1;
@@ -392,9 +433,10 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
     pb_buf_adds(&rq->out, "{\"items\":[");
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
         char iso[32];
-        static const char *const cols[] = {"id", "chain", "seq", "at", "account_id", "username", "role",
-                                           "region_code", "action", "resource", "object_id", "result",
-                                           "changes", "client_addr", "request_id", "hash"};
+        static const char *const cols[] = {"id",         "chain",       "seq",        "at",
+                                           "account_id", "username",    "role",       "region_code",
+                                           "action",     "resource",    "object_id",  "result",
+                                           "changes",    "client_addr", "request_id", "hash"};
         if (n == limit) {
             n++;
             break;
@@ -436,7 +478,7 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
     } else {
         pb_buf_adds(&rq->out, "null");
     }
-    pb_buf_addc(&rq->out, '}');
+    pb_buf_printf(&rq->out, ",\"total\":%lld}", (long long)total);
     pb_http_json(rq, 200);
 }
 
@@ -460,7 +502,8 @@ void pb_h_res_list(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     const struct pb_resource *r = res_of(rq);
     pb_err_clear(&err);
-    if (pb_list_parse(r, rq->query, rq->nquery, NULL, &lr, &err) || pb_res_list(c, r, &lr, &rq->out, &err)) {
+    if (pb_list_parse(r, rq->query, rq->nquery, NULL, &lr, &err) ||
+        pb_res_list(c, r, &lr, &rq->out, &err)) {
         pb_http_problem(rq, &err);
         return;
     }
@@ -480,7 +523,8 @@ void pb_h_res_export(struct pb_req *rq, struct pb_ctx *c)
     if (fmt && !strcmp(fmt, "csv"))
         f = PB_EXPORT_CSV;
     else if (fmt && strcmp(fmt, "xlsx"))
-        pb_err_field(&err, PB_E_INVALID, "format", "invalid_choice", "格式应为 csv 或 xlsx", "format must be csv or xlsx");
+        pb_err_field(&err, PB_E_INVALID, "format", "invalid_choice", "格式应为 csv 或 xlsx",
+                     "format must be csv or xlsx");
     if (err.nfields || pb_list_parse(r, rq->query, rq->nquery, extra, &lr, &err) ||
         pb_res_export(c, r, &lr, f, &rq->out, &err)) {
         if (!err.detail_en[0])
@@ -490,11 +534,13 @@ void pb_h_res_export(struct pb_req *rq, struct pb_ctx *c)
     }
     pb_iso_cst(c->now_ms, iso);
     snprintf(stamp, sizeof stamp, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s-%s.%s\"", r->name, stamp, f == PB_EXPORT_CSV ? "csv" : "xlsx");
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s-%s.%s\"", r->name, stamp,
+             f == PB_EXPORT_CSV ? "csv" : "xlsx");
     pb_http_header(rq, "Content-Disposition", disp);
     rq->status = 200;
-    rq->content_type = f == PB_EXPORT_CSV ? "text/csv; charset=utf-8"
-                                          : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->content_type = f == PB_EXPORT_CSV
+                           ? "text/csv; charset=utf-8"
+                           : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 }
 
 void pb_h_res_create(struct pb_req *rq, struct pb_ctx *c)
@@ -526,7 +572,8 @@ void pb_h_res_get(struct pb_req *rq, struct pb_ctx *c)
     pb_err_clear(&err);
     if (reject_params(rq, allowed))
         return;
-    if (pb_res_get(c, r, id, ia && (!strcmp(ia, "1") || !strcmp(ia, "true")), &rq->out, &version, &err)) {
+    if (pb_res_get(c, r, id, ia && (!strcmp(ia, "1") || !strcmp(ia, "true")), &rq->out, &version,
+                   &err)) {
         pb_http_problem(rq, &err);
         return;
     }
@@ -542,7 +589,8 @@ void pb_h_res_patch(struct pb_req *rq, struct pb_ctx *c)
     pb_err_clear(&err);
     if (reject_params(rq, NULL))
         return;
-    if (pb_res_patch(c, r, id, rq->json, pb_http_req_header(rq, "If-Match"), &rq->out, &version, &err)) {
+    if (pb_res_patch(c, r, id, rq->json, pb_http_req_header(rq, "If-Match"), &rq->out, &version,
+                     &err)) {
         pb_http_problem(rq, &err);
         return;
     }

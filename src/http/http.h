@@ -19,8 +19,8 @@ struct pb_req {
     struct MHD_Connection *conn;
     struct pb_arena arena;
     const char *method;
-    char *raw_url;            /* as received, path and query */
-    const char *path;         /* raw path, without the query */
+    char *raw_url;    /* as received, path and query */
+    const char *path; /* raw path, without the query */
     char *segs[PB_REQ_MAX_SEGS];
     int nsegs;
     struct pb_kv *query;
@@ -36,7 +36,7 @@ struct pb_req {
     struct pb_principal who;
     int authed;
     const char *token;
-    json_t *json;             /* parsed body (routes that take one) */
+    json_t *json; /* parsed body (routes that take one) */
 
     /* response */
     int status;
@@ -46,27 +46,35 @@ struct pb_req {
         const char *k, *v;
     } headers[PB_REQ_MAX_HEADERS];
     int nheaders;
-    int route;                /* index in the route table, -1 for none/static */
-    int static_fd;            /* >= 0: answer with this file */
+    int route;     /* index in the route table, -1 for none/static */
+    int static_fd; /* >= 0: answer with this file */
     int64_t static_size;
     size_t resp_bytes;
 };
 
 /* Route flags. */
-#define PB_RT_PUBLIC 1u       /* no session needed */
-#define PB_RT_MUST_CHANGE 2u  /* allowed while the password must be changed */
-#define PB_RT_BODY 4u         /* takes a JSON body */
-#define PB_RT_RAW 8u          /* not JSON (metrics, health) */
+#define PB_RT_PUBLIC 1u      /* no session needed */
+#define PB_RT_MUST_CHANGE 2u /* allowed while the password must be changed */
+#define PB_RT_BODY 4u        /* takes a JSON body */
+#define PB_RT_RAW 8u         /* not JSON (metrics, health) */
 
 /* Generic resource operations (for OpenAPI). */
-enum pb_rt_kind { PB_RK_OTHER = 0, PB_RK_LIST, PB_RK_GET, PB_RK_CREATE, PB_RK_PATCH, PB_RK_DELETE, PB_RK_EXPORT };
+enum pb_rt_kind {
+    PB_RK_OTHER = 0,
+    PB_RK_LIST,
+    PB_RK_GET,
+    PB_RK_CREATE,
+    PB_RK_PATCH,
+    PB_RK_DELETE,
+    PB_RK_EXPORT
+};
 
 struct pb_ctx;
 typedef void (*pb_handler)(struct pb_req *rq, struct pb_ctx *c);
 
 struct pb_route {
     const char *method;
-    const char *pattern;      /* "/api/v1/parks/{id}"; {id} matches a positive integer */
+    const char *pattern; /* "/api/v1/parks/{id}"; {id} matches a positive integer */
     pb_handler fn;
     unsigned flags;
     const char *op_id;
@@ -84,7 +92,7 @@ size_t pb_route_count(void);
 const struct pb_route *pb_route_at(size_t i);
 
 /* Response helpers. */
-void pb_http_json(struct pb_req *rq, int status);     /* rq->out holds JSON */
+void pb_http_json(struct pb_req *rq, int status); /* rq->out holds JSON */
 void pb_http_header(struct pb_req *rq, const char *k, const char *v);
 void pb_http_problem(struct pb_req *rq, const struct pb_err *err);
 void pb_http_error(struct pb_req *rq, int rc, const char *zh, const char *en);

@@ -6,7 +6,8 @@
 
 #include "http.h"
 
-static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                0.25,  0.5,    1,     2.5,  5,     10};
 #define NB (sizeof bounds / sizeof bounds[0])
 
 struct series {
@@ -70,25 +71,38 @@ void pb_metrics_render(struct pb_buf *out)
     pb_buf_adds(out, "# HELP parkbrain_http_requests_total HTTP requests by route and status.\n"
                      "# TYPE parkbrain_http_requests_total counter\n");
     for (int i = 0; i < nseries; i++)
-        pb_buf_printf(out, "parkbrain_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
-                      method_label(table[i].route), route_label(table[i].route), table[i].status,
-                      (unsigned long long)table[i].count);
-    pb_buf_adds(out, "# HELP parkbrain_http_request_duration_seconds Time from request start to response completion.\n"
+        pb_buf_printf(
+            out, "parkbrain_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
+            method_label(table[i].route), route_label(table[i].route), table[i].status,
+            (unsigned long long)table[i].count);
+    pb_buf_adds(out, "# HELP parkbrain_http_request_duration_seconds Time from request start to "
+                     "response completion.\n"
                      "# TYPE parkbrain_http_request_duration_seconds histogram\n");
     for (int i = 0; i < nseries; i++) {
         const char *m = method_label(table[i].route), *r = route_label(table[i].route);
         for (size_t b = 0; b < NB; b++)
-            pb_buf_printf(out, "parkbrain_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",status=\"%d\",le=\"%g\"} %llu\n",
-                          m, r, table[i].status, bounds[b], (unsigned long long)table[i].buckets[b]);
-        pb_buf_printf(out, "parkbrain_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",status=\"%d\",le=\"+Inf\"} %llu\n",
+            pb_buf_printf(out,
+                          "parkbrain_http_request_duration_seconds_bucket{method=\"%s\",route=\"%"
+                          "s\",status=\"%d\",le=\"%g\"} %llu\n",
+                          m, r, table[i].status, bounds[b],
+                          (unsigned long long)table[i].buckets[b]);
+        pb_buf_printf(out,
+                      "parkbrain_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
+                      "status=\"%d\",le=\"+Inf\"} %llu\n",
                       m, r, table[i].status, (unsigned long long)table[i].count);
-        pb_buf_printf(out, "parkbrain_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\",status=\"%d\"} %.6f\n",
+        pb_buf_printf(out,
+                      "parkbrain_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\","
+                      "status=\"%d\"} %.6f\n",
                       m, r, table[i].status, table[i].sum);
-        pb_buf_printf(out, "parkbrain_http_request_duration_seconds_count{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
+        pb_buf_printf(out,
+                      "parkbrain_http_request_duration_seconds_count{method=\"%s\",route=\"%s\","
+                      "status=\"%d\"} %llu\n",
                       m, r, table[i].status, (unsigned long long)table[i].count);
     }
     pthread_mutex_unlock(&mu);
-    pb_buf_printf(out, "# HELP parkbrain_db_connections Open database connections (one per worker thread).\n"
-                       "# TYPE parkbrain_db_connections gauge\nparkbrain_db_connections %d\n",
-                  __atomic_load_n(&db_conns, __ATOMIC_SEQ_CST));
+    pb_buf_printf(
+        out,
+        "# HELP parkbrain_db_connections Open database connections (one per worker thread).\n"
+        "# TYPE parkbrain_db_connections gauge\nparkbrain_db_connections %d\n",
+        __atomic_load_n(&db_conns, __ATOMIC_SEQ_CST));
 }

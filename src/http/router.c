@@ -22,8 +22,14 @@ static void add(const struct pb_route *r)
         routes[nroutes++] = *r;
 }
 
-size_t pb_route_count(void) { return nroutes; }
-const struct pb_route *pb_route_at(size_t i) { return i < nroutes ? &routes[i] : NULL; }
+size_t pb_route_count(void)
+{
+    return nroutes;
+}
+const struct pb_route *pb_route_at(size_t i)
+{
+    return i < nroutes ? &routes[i] : NULL;
+}
 
 /* Generic routes for one resource: list, export, create, get, patch, archive. */
 static void add_resource(const struct pb_resource *r)
@@ -32,15 +38,17 @@ static void add_resource(const struct pb_resource *r)
     /* The strings live as long as the process: routes are built once at start. */
 #define P(fmt) pb_xstrdup((snprintf(path, sizeof path, fmt, r->name), path))
 #define O(fmt) pb_xstrdup((snprintf(path, sizeof path, fmt, r->name), path))
-    add(&(struct pb_route){"GET", P("/api/v1/%s"), pb_h_res_list, 0, O("list_%s"), "List", r->name, PB_RK_LIST, r});
-    add(&(struct pb_route){"GET", P("/api/v1/%s/export"), pb_h_res_export, PB_RT_RAW, O("export_%s"),
-                           "Export the filtered list as CSV or XLSX", r->name, PB_RK_EXPORT, r});
-    add(&(struct pb_route){"POST", P("/api/v1/%s"), pb_h_res_create, PB_RT_BODY, O("create_%s"), "Create",
-                           r->name, PB_RK_CREATE, r});
-    add(&(struct pb_route){"GET", P("/api/v1/%s/{id}"), pb_h_res_get, 0, O("get_%s"), "Get one", r->name,
-                           PB_RK_GET, r});
-    add(&(struct pb_route){"PATCH", P("/api/v1/%s/{id}"), pb_h_res_patch, PB_RT_BODY, O("update_%s"),
-                           "Update (If-Match required)", r->name, PB_RK_PATCH, r});
+    add(&(struct pb_route){"GET", P("/api/v1/%s"), pb_h_res_list, 0, O("list_%s"), "List", r->name,
+                           PB_RK_LIST, r});
+    add(&(struct pb_route){"GET", P("/api/v1/%s/export"), pb_h_res_export, PB_RT_RAW,
+                           O("export_%s"), "Export the filtered list as CSV or XLSX", r->name,
+                           PB_RK_EXPORT, r});
+    add(&(struct pb_route){"POST", P("/api/v1/%s"), pb_h_res_create, PB_RT_BODY, O("create_%s"),
+                           "Create", r->name, PB_RK_CREATE, r});
+    add(&(struct pb_route){"GET", P("/api/v1/%s/{id}"), pb_h_res_get, 0, O("get_%s"), "Get one",
+                           r->name, PB_RK_GET, r});
+    add(&(struct pb_route){"PATCH", P("/api/v1/%s/{id}"), pb_h_res_patch, PB_RT_BODY,
+                           O("update_%s"), "Update (If-Match required)", r->name, PB_RK_PATCH, r});
     add(&(struct pb_route){"DELETE", P("/api/v1/%s/{id}"), pb_h_res_delete, 0, O("archive_%s"),
                            "Archive (soft delete)", r->name, PB_RK_DELETE, r});
 #undef P
@@ -51,27 +59,33 @@ void pb_routes_init(void)
 {
     if (nroutes)
         return;
-    add(&(struct pb_route){"GET", "/healthz", pb_h_healthz, PB_RT_PUBLIC | PB_RT_RAW, "healthz", "Liveness", "operations"});
+    add(&(struct pb_route){"GET", "/healthz", pb_h_healthz, PB_RT_PUBLIC | PB_RT_RAW, "healthz",
+                           "Liveness", "operations"});
     add(&(struct pb_route){"GET", "/readyz", pb_h_readyz, PB_RT_PUBLIC | PB_RT_RAW, "readyz",
                            "Readiness (the database answers)", "operations"});
     add(&(struct pb_route){"GET", "/metrics", pb_h_metrics, PB_RT_PUBLIC | PB_RT_RAW, "metrics",
                            "Prometheus metrics", "operations"});
     add(&(struct pb_route){"GET", "/api/openapi.json", pb_h_openapi, PB_RT_PUBLIC, "openapi",
                            "This OpenAPI document", "operations"});
-    add(&(struct pb_route){"POST", "/api/v1/session", pb_h_login, PB_RT_PUBLIC | PB_RT_BODY, "login",
-                           "Log in", "session", PB_RK_OTHER, NULL, "Session", "Login"});
-    add(&(struct pb_route){"DELETE", "/api/v1/session", pb_h_logout, PB_RT_MUST_CHANGE, "logout", "Log out", "session"});
-    add(&(struct pb_route){"GET", "/api/v1/me", pb_h_me, PB_RT_MUST_CHANGE, "me", "The current user",
-                           "session", PB_RK_OTHER, NULL, "User"});
-    add(&(struct pb_route){"POST", "/api/v1/me/password", pb_h_password, PB_RT_MUST_CHANGE | PB_RT_BODY,
-                           "change_password", "Change one's own password", "session", PB_RK_OTHER, NULL,
-                           NULL, "PasswordChange"});
+    add(&(struct pb_route){"POST", "/api/v1/session", pb_h_login, PB_RT_PUBLIC | PB_RT_BODY,
+                           "login", "Log in", "session", PB_RK_OTHER, NULL, "Session", "Login"});
+    add(&(struct pb_route){"DELETE", "/api/v1/session", pb_h_logout, PB_RT_MUST_CHANGE, "logout",
+                           "Log out", "session"});
+    add(&(struct pb_route){"GET", "/api/v1/me", pb_h_me, PB_RT_MUST_CHANGE, "me",
+                           "The current user", "session", PB_RK_OTHER, NULL, "User"});
+    add(&(struct pb_route){"POST", "/api/v1/me/password", pb_h_password,
+                           PB_RT_MUST_CHANGE | PB_RT_BODY, "change_password",
+                           "Change one's own password", "session", PB_RK_OTHER, NULL, NULL,
+                           "PasswordChange"});
     add(&(struct pb_route){"GET", "/api/v1/meta", pb_h_meta, 0, "meta",
-                           "Field descriptors of every resource, in the request language", "reference"});
+                           "Field descriptors of every resource, in the request language",
+                           "reference"});
     add(&(struct pb_route){"GET", "/api/v1/regions", pb_h_regions, 0, "list_regions",
-                           "Regions: Quanzhou, its county-level divisions and functional zones", "reference"});
+                           "Regions: Quanzhou, its county-level divisions and functional zones",
+                           "reference"});
     add(&(struct pb_route){"GET", "/api/v1/industries", pb_h_industries, 0, "list_industries",
-                           "GB/T 4754-2017 industry codes (search by code prefix or name)", "reference"});
+                           "GB/T 4754-2017 industry codes (search by code prefix or name)",
+                           "reference"});
     add(&(struct pb_route){"GET", "/api/v1/audit", pb_h_audit, 0, "list_audit",
                            "Audit records (auditor and admin)", "audit"});
     for (size_t i = 0; i < pb_resource_count(); i++)
@@ -152,20 +166,34 @@ void pb_http_json(struct pb_req *rq, int status)
 static const char *status_title(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 428:
+        return "Precondition Required";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
     }
 }
 
@@ -181,7 +209,9 @@ void pb_http_problem(struct pb_req *rq, const struct pb_err *err)
     }
     if (!detail || !*detail)
         detail = rq->lang_en ? status_title(status) : "请求未能完成";
-    pb_buf_printf(&rq->out, "{\"type\":\"https://parkbrain.invalid/problems/%s\",\"title\":\"%s\",\"status\":%d,\"detail\":",
+    pb_buf_printf(&rq->out,
+                  "{\"type\":\"https://parkbrain.invalid/problems/"
+                  "%s\",\"title\":\"%s\",\"status\":%d,\"detail\":",
                   pb_rc_name(err->rc), status_title(status), status);
     pb_buf_json_str(&rq->out, detail);
     pb_buf_adds(&rq->out, ",\"request_id\":");
@@ -235,11 +265,16 @@ static void write_denial(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err e;
     char changes[96];
     pb_err_clear(&e);
-    snprintf(changes, sizeof changes, "{\"attempted\":\"%s\"}", c->denied.action ? c->denied.action : "");
-    pb_audit_write_tx(c, &(struct pb_audit_rec){.action = "denied", .resource = c->denied.resource,
-                                               .object_id = c->denied.object_id,
-                                               .region_code = c->denied.region_code,
-                                               .result = "denied", .changes = changes}, &e);
+    snprintf(changes, sizeof changes, "{\"attempted\":\"%s\"}",
+             c->denied.action ? c->denied.action : "");
+    pb_audit_write_tx(c,
+                      &(struct pb_audit_rec){.action = "denied",
+                                             .resource = c->denied.resource,
+                                             .object_id = c->denied.object_id,
+                                             .region_code = c->denied.region_code,
+                                             .result = "denied",
+                                             .changes = changes},
+                      &e);
     (void)rq;
 }
 
@@ -291,7 +326,8 @@ void pb_http_dispatch(struct pb_req *rq, struct pb_ctx *c)
             pb_err_clear(&e);
             pb_err_field(&e, PB_E_FORBIDDEN, "password", "password_change_required",
                          "首次登录须先修改密码", "you must change your password first");
-            pb_err_set(&e, PB_E_FORBIDDEN, "首次登录须先修改密码", "you must change your password first");
+            pb_err_set(&e, PB_E_FORBIDDEN, "首次登录须先修改密码",
+                       "you must change your password first");
             pb_http_problem(rq, &e);
             return;
         }
@@ -306,7 +342,8 @@ void pb_http_dispatch(struct pb_req *rq, struct pb_ctx *c)
         if (!ct || strncasecmp(ct, "application/json", 16)) {
             struct pb_err e;
             pb_err_clear(&e);
-            pb_err_set(&e, PB_E_BAD_REQUEST, "请求体须为 application/json", "the body must be application/json");
+            pb_err_set(&e, PB_E_BAD_REQUEST, "请求体须为 application/json",
+                       "the body must be application/json");
             pb_http_problem(rq, &e);
             rq->status = 415;
             return;
@@ -322,7 +359,8 @@ void pb_http_dispatch(struct pb_req *rq, struct pb_ctx *c)
             return;
         }
         if (!json_is_object(rq->json)) {
-            pb_http_error(rq, PB_E_BAD_REQUEST, "请求体应为 JSON 对象", "the body must be a JSON object");
+            pb_http_error(rq, PB_E_BAD_REQUEST, "请求体应为 JSON 对象",
+                          "the body must be a JSON object");
             return;
         }
     }

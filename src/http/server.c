@@ -27,10 +27,11 @@
 
 const struct pb_config *pb_http_cfg;
 
-static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
-                          "style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
-                          "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-                          "frame-ancestors 'none'";
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
 
 /* ---- per-thread database connections ---- */
 
@@ -110,8 +111,8 @@ static void request_free(struct pb_req *rq)
 
 static int id_char_ok(char ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-           ch == '_' || ch == '.';
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '_' || ch == '.';
 }
 
 static void set_request_id(struct pb_req *rq)
@@ -135,25 +136,30 @@ static void set_request_id(struct pb_req *rq)
 
 static void set_client_addr(struct pb_req *rq)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     rq->client_addr[0] = 0;
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, rq->client_addr, sizeof rq->client_addr);
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, rq->client_addr,
+                      sizeof rq->client_addr);
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->client_addr, sizeof rq->client_addr);
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->client_addr,
+                      sizeof rq->client_addr);
     }
     /* Behind a local TLS proxy the peer is the proxy: trust its X-Forwarded-For (last hop). */
     if (pb_http_cfg->trust_proxy) {
         const char *xff = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-Forwarded-For");
-        const char *proto = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+        const char *proto =
+            MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
         if (xff) {
             const char *last = strrchr(xff, ',');
             last = last ? last + 1 : xff;
             while (*last == ' ')
                 last++;
-            if (strlen(last) < sizeof rq->client_addr && strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
+            if (strlen(last) < sizeof rq->client_addr &&
+                strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
                 pb_strlcpy(rq->client_addr, last, sizeof rq->client_addr);
         }
         if (proto && !strcmp(proto, "https"))
@@ -220,11 +226,20 @@ static const char *content_type_of(const char *path)
     static const struct {
         const char *ext, *type;
     } types[] = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-        {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
-        {".jpg", "image/jpeg"}, {".ico", "image/x-icon"}, {".woff2", "font/woff2"}, {".woff", "font/woff"},
-        {".ttf", "font/ttf"}, {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".woff", "font/woff"},
+        {".ttf", "font/ttf"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".map", "application/json"},
         {".webmanifest", "application/manifest+json"},
     };
     const char *dot = strrchr(path, '.');
@@ -324,8 +339,8 @@ static enum MHD_Result queue(struct pb_req *rq)
         rq->static_fd = -1; /* MHD owns it now */
         rq->resp_bytes = (size_t)rq->static_size;
     } else {
-        resp = MHD_create_response_from_buffer(rq->out.len, rq->out.data ? rq->out.data : (void *)"",
-                                               MHD_RESPMEM_MUST_COPY);
+        resp = MHD_create_response_from_buffer(
+            rq->out.len, rq->out.data ? rq->out.data : (void *)"", MHD_RESPMEM_MUST_COPY);
         rq->resp_bytes = rq->out.len;
     }
     if (!resp)
@@ -395,9 +410,9 @@ static void handle(struct pb_req *rq)
     pb_http_dispatch(rq, &c);
 }
 
-static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                 const char *version, const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
 {
     struct pb_req *rq = *con_cls;
     (void)cls;
@@ -411,8 +426,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         int64_t n;
         rq->method = method;
         /* Refuse an oversized body before reading it. */
-        if (cl && (pb_parse_i64(cl, &n) || n < 0 || n > (int64_t)pb_http_cfg->max_body_kib * 1024))
+        if (cl &&
+            (pb_parse_i64(cl, &n) || n < 0 || n > (int64_t)pb_http_cfg->max_body_kib * 1024)) {
+            /* Answer before reading a byte of it; the connection closes after (trap 1), which
+             * is what an oversized upload deserves. */
             rq->body_too_large = 1;
+            set_request_id(rq);
+            pb_http_error(rq, PB_E_TOO_LARGE, "请求体过大", "the request body is too large");
+            return queue(rq);
+        }
         /* Trap 1: queueing on the very first call forces Connection: close. */
         return MHD_YES;
     }
@@ -449,13 +471,12 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
     ns = mono_ns() - rq->start_ns;
     pb_metrics_observe(rq->route, rq->status, ns);
     if (pb_http_cfg->access_log && rq->method)
-        pb_log_access("%s %s %d %zu %.1fms %s", rq->method, rq->path ? rq->path : "-", rq->status, rq->resp_bytes,
-                      (double)ns / 1e6, rq->request_id[0] ? rq->request_id : "-");
+        pb_log_access("%s %s %d %zu %.1fms %s", rq->method, rq->path ? rq->path : "-", rq->status,
+                      rq->resp_bytes, (double)ns / 1e6, rq->request_id[0] ? rq->request_id : "-");
     request_free(rq);
     *con_cls = NULL;
     __atomic_sub_fetch(&active_requests, 1, __ATOMIC_SEQ_CST);
 }
-
 
 static char *read_file(const char *path)
 {
@@ -482,7 +503,8 @@ static int parse_listen(const char *s, struct sockaddr_in *sa)
     const char *colon = strrchr(s, ':');
     int64_t port;
     memset(sa, 0, sizeof *sa);
-    if (!colon || (size_t)(colon - s) >= sizeof host || pb_parse_i64(colon + 1, &port) || port < 0 || port > 65535)
+    if (!colon || (size_t)(colon - s) >= sizeof host || pb_parse_i64(colon + 1, &port) ||
+        port < 0 || port > 65535)
         return -1;
     memcpy(host, s, (size_t)(colon - s));
     host[colon - s] = 0;
@@ -538,18 +560,16 @@ int pb_http_serve(const struct pb_config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
-                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                         MHD_OPTION_THREAD_POOL_SIZE, threads,
+    d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
-                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)(cfg->max_connections / 2 + 1),
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                         (unsigned int)(cfg->max_connections / 2 + 1),
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->request_timeout_s,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_kib * 1024,
-                         MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
-                         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-                         cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-                         MHD_OPTION_HTTPS_MEM_KEY, key,
-                         MHD_OPTION_END);
+                         MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                         completed_cb, NULL, cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+                         cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
     if (!d) {
         pb_log_error("cannot listen on %s (in use, or not permitted)", cfg->listen_addr);
         free(cert);
@@ -557,8 +577,8 @@ int pb_http_serve(const struct pb_config *cfg)
         return 2;
     }
     di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    pb_log_info("parkbrain serving on %s://%s (port %u), %u threads, database %s", cert ? "https" : "http",
-                cfg->listen_addr, di ? di->port : 0, threads,
+    pb_log_info("parkbrain serving on %s://%s (port %u), %u threads, database %s",
+                cert ? "https" : "http", cfg->listen_addr, di ? di->port : 0, threads,
                 !strncmp(cfg->db_url, "sqlite:", 7) ? cfg->db_url : "postgresql");
     fflush(stdout);
 

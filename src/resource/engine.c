@@ -45,8 +45,14 @@ const struct pb_resource *pb_resource_find(const char *name)
     return NULL;
 }
 
-size_t pb_resource_count(void) { return nregistry; }
-const struct pb_resource *pb_resource_at(size_t i) { return i < nregistry ? registry[i] : NULL; }
+size_t pb_resource_count(void)
+{
+    return nregistry;
+}
+const struct pb_resource *pb_resource_at(size_t i)
+{
+    return i < nregistry ? registry[i] : NULL;
+}
 
 const struct pb_field *pb_resource_field(const struct pb_resource *r, const char *name)
 {
@@ -57,13 +63,20 @@ const struct pb_field *pb_resource_field(const struct pb_resource *r, const char
 }
 
 const struct pb_field pb_fixed_fields[PB_NCOLS_FIXED] = {
-    [PB_COL_ID] = {"id", PB_INT, .readonly = 1, .sortable = 1, .label_zh = "编号", .label_en = "ID"},
-    [PB_COL_REGION] = {"region_code", PB_REGION, .readonly = 1, .label_zh = "行政区划", .label_en = "Region"},
-    [PB_COL_VERSION] = {"version", PB_INT, .readonly = 1, .label_zh = "版本", .label_en = "Version"},
-    [PB_COL_CREATED] = {"created_at", PB_TIME, .readonly = 1, .sortable = 1, .label_zh = "创建时间", .label_en = "Created"},
-    [PB_COL_UPDATED] = {"updated_at", PB_TIME, .readonly = 1, .sortable = 1, .label_zh = "更新时间", .label_en = "Updated"},
-    [PB_COL_BY] = {"created_by", PB_INT, .readonly = 1, .label_zh = "创建人", .label_en = "Created by"},
-    [PB_COL_ARCHIVED] = {"archived_at", PB_TIME, .readonly = 1, .label_zh = "归档时间", .label_en = "Archived"},
+    [PB_COL_ID] = {"id", PB_INT, .readonly = 1, .sortable = 1, .label_zh = "编号",
+                   .label_en = "ID"},
+    [PB_COL_REGION] = {"region_code", PB_REGION, .readonly = 1, .label_zh = "行政区划",
+                       .label_en = "Region"},
+    [PB_COL_VERSION] = {"version", PB_INT, .readonly = 1, .label_zh = "版本",
+                        .label_en = "Version"},
+    [PB_COL_CREATED] = {"created_at", PB_TIME, .readonly = 1, .sortable = 1, .label_zh = "创建时间",
+                        .label_en = "Created"},
+    [PB_COL_UPDATED] = {"updated_at", PB_TIME, .readonly = 1, .sortable = 1, .label_zh = "更新时间",
+                        .label_en = "Updated"},
+    [PB_COL_BY] = {"created_by", PB_INT, .readonly = 1, .label_zh = "创建人",
+                   .label_en = "Created by"},
+    [PB_COL_ARCHIVED] = {"archived_at", PB_TIME, .readonly = 1, .label_zh = "归档时间",
+                         .label_en = "Archived"},
 };
 
 static const struct pb_field *fixed_by_name(const char *name)
@@ -116,8 +129,14 @@ static void sqlb_bind(struct pb_sqlb *q, int kind, int64_t i, const char *s)
     pb_buf_addc(&q->sql, '?');
 }
 
-void pb_sqlb_int(struct pb_sqlb *q, int64_t v) { sqlb_bind(q, 1, v, NULL); }
-void pb_sqlb_text(struct pb_sqlb *q, const char *s) { sqlb_bind(q, s ? 2 : 0, 0, s); }
+void pb_sqlb_int(struct pb_sqlb *q, int64_t v)
+{
+    sqlb_bind(q, 1, v, NULL);
+}
+void pb_sqlb_text(struct pb_sqlb *q, const char *s)
+{
+    sqlb_bind(q, s ? 2 : 0, 0, s);
+}
 
 void pb_sqlb_val(struct pb_sqlb *q, const struct pb_val *v)
 {
@@ -166,7 +185,8 @@ void pb_res_columns(const struct pb_resource *r, struct pb_buf *out)
     }
 }
 
-static void read_val(struct pb_ctx *c, const struct pb_field *f, struct pb_stmt *st, int col, struct pb_val *v)
+static void read_val(struct pb_ctx *c, const struct pb_field *f, struct pb_stmt *st, int col,
+                     struct pb_val *v)
 {
     memset(v, 0, sizeof *v);
     if (pb_stmt_col_null(st, col)) {
@@ -179,7 +199,8 @@ static void read_val(struct pb_ctx *c, const struct pb_field *f, struct pb_stmt 
         v->s = pb_arena_strdup(c->arena, pb_stmt_col_text(st, col));
 }
 
-void pb_res_read_row(struct pb_ctx *c, const struct pb_resource *r, struct pb_stmt *st, struct pb_rec *rec)
+void pb_res_read_row(struct pb_ctx *c, const struct pb_resource *r, struct pb_stmt *st,
+                     struct pb_rec *rec)
 {
     int col = PB_NCOLS_FIXED, scope = pb_res_scope_index(r);
     rec->r = r;
@@ -244,7 +265,8 @@ void pb_res_put_rec(struct pb_ctx *c, const struct pb_rec *rec, struct pb_buf *o
     }
     if (r->decorate)
         r->decorate(c, rec, out);
-    pb_buf_printf(out, ",\"version\":%lld,\"created_at\":", (long long)rec->fixed[PB_COL_VERSION].i);
+    pb_buf_printf(out,
+                  ",\"version\":%lld,\"created_at\":", (long long)rec->fixed[PB_COL_VERSION].i);
     pb_res_put_val(out, &pb_fixed_fields[PB_COL_CREATED], &rec->fixed[PB_COL_CREATED]);
     pb_buf_adds(out, ",\"updated_at\":");
     pb_res_put_val(out, &pb_fixed_fields[PB_COL_UPDATED], &rec->fixed[PB_COL_UPDATED]);
@@ -317,7 +339,8 @@ static int conv_text(struct pb_ctx *c, const struct pb_field *f, const char *nam
     case PB_DATE:
         if (!pb_date_valid(s))
             return pb_err_field(err, PB_E_INVALID, name, "invalid_date",
-                                "「%s」应为有效日期，格式 YYYY-MM-DD", "%s must be a real date as YYYY-MM-DD", L);
+                                "「%s」应为有效日期，格式 YYYY-MM-DD",
+                                "%s must be a real date as YYYY-MM-DD", L);
         out->s = pb_arena_strdup(c->arena, s);
         return 0;
     case PB_REGION:
@@ -328,9 +351,9 @@ static int conv_text(struct pb_ctx *c, const struct pb_field *f, const char *nam
         return 0;
     case PB_INDUSTRY:
         if (!pb_industry_find(s))
-            return pb_err_field(err, PB_E_INVALID, name, "unknown_industry",
-                                "行业代码 %s 不在 GB/T 4754-2017 中", "industry code %s is not in GB/T 4754-2017",
-                                strlen(s) < 16 ? s : "?");
+            return pb_err_field(
+                err, PB_E_INVALID, name, "unknown_industry", "行业代码 %s 不在 GB/T 4754-2017 中",
+                "industry code %s is not in GB/T 4754-2017", strlen(s) < 16 ? s : "?");
         out->s = pb_industry_find(s)->code;
         return 0;
     case PB_BOOL:
@@ -359,7 +382,8 @@ static int conv_text(struct pb_ctx *c, const struct pb_field *f, const char *nam
                                 "%s allows at most %d decimals", L, scale);
         if (rc)
             return pb_err_field(err, PB_E_INVALID, name, "invalid_number", "「%s」应为数字，如 %s",
-                                "%s must be a number such as %s", L, scale == 2 ? "1234.56" : "118.675676");
+                                "%s must be a number such as %s", L,
+                                scale == 2 ? "1234.56" : "118.675676");
         break;
     }
     case PB_TIME:
@@ -398,7 +422,8 @@ static int conv_json(struct pb_ctx *c, const struct pb_field *f, json_t *j, stru
     memset(out, 0, sizeof *out);
     if (json_is_null(j)) {
         if (f->required)
-            return pb_err_field(err, PB_E_INVALID, f->name, "required", "「%s」为必填项", "%s is required", L);
+            return pb_err_field(err, PB_E_INVALID, f->name, "required", "「%s」为必填项",
+                                "%s is required", L);
         out->is_null = 1;
         return 0;
     }
@@ -408,8 +433,9 @@ static int conv_json(struct pb_ctx *c, const struct pb_field *f, json_t *j, stru
         out->i = json_is_true(j);
         return 0;
     }
-    if (json_is_integer(j) && (f->type == PB_INT || f->type == PB_REF || f->type == PB_MONEY ||
-                               f->type == PB_AREA || f->type == PB_COORD_LNG || f->type == PB_COORD_LAT)) {
+    if (json_is_integer(j) &&
+        (f->type == PB_INT || f->type == PB_REF || f->type == PB_MONEY || f->type == PB_AREA ||
+         f->type == PB_COORD_LNG || f->type == PB_COORD_LAT)) {
         snprintf(t, sizeof t, "%lld", (long long)json_integer_value(j));
         return conv_text(c, f, f->name, t, out, err);
     }
@@ -435,8 +461,10 @@ static int check_keys(struct pb_ctx *c, const struct pb_resource *r, json_t *bod
     const char *key;
     json_t *v;
     if (!json_is_object(body))
-        return pb_err_set(err, PB_E_BAD_REQUEST, "请求体应为 JSON 对象", "the body must be a JSON object");
-    json_object_foreach(body, key, v) {
+        return pb_err_set(err, PB_E_BAD_REQUEST, "请求体应为 JSON 对象",
+                          "the body must be a JSON object");
+    json_object_foreach(body, key, v)
+    {
         const struct pb_field *f = pb_resource_field(r, key);
         (void)v;
         if (!f) {
@@ -446,7 +474,8 @@ static int check_keys(struct pb_ctx *c, const struct pb_resource *r, json_t *bod
                     computed = 1;
             if (fixed_by_name(key) || computed)
                 pb_err_field(err, PB_E_BAD_REQUEST, strlen(key) < 60 ? key : "?", "read_only",
-                             "字段 %s 为只读", "field %s is read-only", strlen(key) < 60 ? key : "?");
+                             "字段 %s 为只读", "field %s is read-only",
+                             strlen(key) < 60 ? key : "?");
             else
                 pb_err_field(err, PB_E_BAD_REQUEST, strlen(key) < 60 ? key : "?", "unknown_field",
                              "未知字段 %s", "unknown field %s", strlen(key) < 60 ? key : "?");
@@ -510,7 +539,8 @@ int pb_list_parse(const struct pb_resource *r, const struct pb_kv *kv, size_t nk
             char buf[128];
             char *save = NULL, *tok;
             if (strlen(v) >= sizeof buf) {
-                pb_err_field(err, PB_E_INVALID, "sort", "invalid_sort", "排序参数过长", "sort is too long");
+                pb_err_field(err, PB_E_INVALID, "sort", "invalid_sort", "排序参数过长",
+                             "sort is too long");
                 continue;
             }
             pb_strlcpy(buf, v, sizeof buf);
@@ -535,12 +565,14 @@ int pb_list_parse(const struct pb_resource *r, const struct pb_kv *kv, size_t nk
         f = pb_resource_field(r, k);
         if (f && f->filter != PB_FILTER_NONE) {
             if (out->nfilters == PB_LIST_MAX_FILTERS) {
-                pb_err_field(err, PB_E_BAD_REQUEST, k, "too_many", "筛选条件过多", "too many filters");
+                pb_err_field(err, PB_E_BAD_REQUEST, k, "too_many", "筛选条件过多",
+                             "too many filters");
                 continue;
             }
             if (f->filter == PB_FILTER_LIKE) {
                 if (strlen(v) > 100)
-                    pb_err_field(err, PB_E_INVALID, k, "too_long", "筛选词过长", "filter text too long");
+                    pb_err_field(err, PB_E_INVALID, k, "too_long", "筛选词过长",
+                                 "filter text too long");
                 out->filters[out->nfilters].f = f;
                 out->filters[out->nfilters].op = 1;
                 out->filters[out->nfilters].value = v;
@@ -694,8 +726,8 @@ void pb_res_order(const struct pb_resource *r, const struct pb_list_req *lr, str
 }
 
 /* Cursor: base64url of a JSON array [sort_spec, v1, …, vn, id]. */
-static int cursor_clause(struct pb_ctx *c, const struct pb_resource *r, const struct pb_list_req *lr,
-                         struct pb_sqlb *q, struct pb_err *err)
+static int cursor_clause(struct pb_ctx *c, const struct pb_resource *r,
+                         const struct pb_list_req *lr, struct pb_sqlb *q, struct pb_err *err)
 {
     const struct pb_field *keys[PB_LIST_MAX_SORT + 1];
     int desc[PB_LIST_MAX_SORT + 1], n;
@@ -737,7 +769,8 @@ static int cursor_clause(struct pb_ctx *c, const struct pb_resource *r, const st
     if (!ok) {
         json_decref(arr);
         return pb_err_field(err, PB_E_BAD_REQUEST, "cursor", "invalid_cursor",
-                            "分页游标无效或与排序不符", "the cursor is invalid or does not match the sort");
+                            "分页游标无效或与排序不符",
+                            "the cursor is invalid or does not match the sort");
     }
     json_decref(arr);
     /* (k1 > v1) OR (k1 = v1 AND k2 > v2) OR … OR (k1 = v1 AND … AND id > last_id) */
@@ -822,11 +855,15 @@ int pb_res_where(struct pb_ctx *c, const struct pb_resource *r, const struct pb_
             continue;
         }
         snprintf(ename, sizeof ename, "%s%s", f->name,
-                 lr->filters[i].op == 2 ? "_min" : lr->filters[i].op == 3 ? "_max" : "");
+                 lr->filters[i].op == 2   ? "_min"
+                 : lr->filters[i].op == 3 ? "_max"
+                                          : "");
         if (conv_text(c, f, ename, lr->filters[i].value, &v, err))
             continue;
         pb_buf_printf(&q->sql, " AND %s %s ", col,
-                      lr->filters[i].op == 2 ? ">=" : lr->filters[i].op == 3 ? "<=" : "=");
+                      lr->filters[i].op == 2   ? ">="
+                      : lr->filters[i].op == 3 ? "<="
+                                               : "=");
         pb_sqlb_val(q, &v);
     }
     if (err->nfields)
@@ -853,8 +890,8 @@ int pb_res_where(struct pb_ctx *c, const struct pb_resource *r, const struct pb_
 
 /* ---- denial bookkeeping ---- */
 
-static void mark_denied(struct pb_ctx *c, const struct pb_resource *r, int64_t id, const char *region,
-                        const char *action)
+static void mark_denied(struct pb_ctx *c, const struct pb_resource *r, int64_t id,
+                        const char *region, const char *action)
 {
     c->denied.set = 1;
     c->denied.resource = r->name;
@@ -998,14 +1035,15 @@ static int load_row(struct pb_ctx *c, const struct pb_resource *r, int64_t id, s
 
 static int not_found(struct pb_ctx *c, const struct pb_resource *r, struct pb_err *err)
 {
-    return pb_err_set(err, PB_E_NOT_FOUND, "%s不存在", "%s not found", r->label_zh ? r->label_zh : "记录",
-                      r->label_en ? r->label_en : "record");
+    return pb_err_set(err, PB_E_NOT_FOUND, "%s不存在", "%s not found",
+                      r->label_zh ? r->label_zh : "记录", r->label_en ? r->label_en : "record");
 }
 
 /* Load a row the caller may see: absent, archived and out-of-scope rows all answer 404; the
  * out-of-scope case is marked for the denial audit. */
-static int load_visible(struct pb_ctx *c, const struct pb_resource *r, int64_t id, int include_archived,
-                        const char *action, struct pb_rec *rec, struct pb_err *err)
+static int load_visible(struct pb_ctx *c, const struct pb_resource *r, int64_t id,
+                        int include_archived, const char *action, struct pb_rec *rec,
+                        struct pb_err *err)
 {
     int rc = load_row(c, r, id, rec);
     if (rc == PB_E_NOT_FOUND)
@@ -1076,7 +1114,7 @@ static void changes_val(struct pb_buf *b, const struct pb_field *f, const struct
 struct write_args {
     struct pb_ctx *c;
     const struct pb_resource *r;
-    struct pb_val *vals; /* one per field */
+    struct pb_val *vals;  /* one per field */
     unsigned char *given; /* which fields the body set */
     int64_t id;
     const char *if_match;
@@ -1084,15 +1122,20 @@ struct write_args {
     int64_t version;
 };
 
-static int finish_write(struct write_args *a, const char *action, const char *region, const char *changes,
-                        struct pb_err *err)
+static int finish_write(struct write_args *a, const char *action, const char *region,
+                        const char *changes, struct pb_err *err)
 {
     char idtxt[24];
     int rc;
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)a->id);
-    if ((rc = pb_audit_write(a->c, &(struct pb_audit_rec){.action = action, .resource = a->r->name,
-                                                         .object_id = idtxt, .region_code = region,
-                                                         .result = "ok", .changes = changes}, err)))
+    if ((rc = pb_audit_write(a->c,
+                             &(struct pb_audit_rec){.action = action,
+                                                    .resource = a->r->name,
+                                                    .object_id = idtxt,
+                                                    .region_code = region,
+                                                    .result = "ok",
+                                                    .changes = changes},
+                             err)))
         return rc;
     if (a->r->after_write && (rc = a->r->after_write(a->c, a->id, action, err)))
         return rc;
@@ -1127,7 +1170,9 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return rc;
 
     pb_sqlb_init(&q);
-    pb_buf_printf(&q.sql, "INSERT INTO %s (region_code, version, created_at, updated_at, created_by", r->table);
+    pb_buf_printf(&q.sql,
+                  "INSERT INTO %s (region_code, version, created_at, updated_at, created_by",
+                  r->table);
     for (size_t i = 0; i < r->nfields; i++)
         if ((int)i != scope)
             pb_buf_printf(&q.sql, ", %s", r->fields[i].name);
@@ -1154,7 +1199,8 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         a->id = pb_stmt_col_int(st, 0);
     pb_stmt_done(st);
     if (rc == PB_E_CONFLICT)
-        return pb_err_set(err, PB_E_CONFLICT, "与已有记录冲突", "conflicts with an existing record");
+        return pb_err_set(err, PB_E_CONFLICT, "与已有记录冲突",
+                          "conflicts with an existing record");
     if (rc != PB_ROW)
         return rc < 0 ? rc : PB_E_DB;
 
@@ -1174,8 +1220,8 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 }
 
 /* Convert the body into a->vals (fields not given stay NULL/untouched). */
-static int convert_body(struct pb_ctx *c, const struct pb_resource *r, json_t *body, struct pb_val *vals,
-                        unsigned char *given, int creating, struct pb_err *err)
+static int convert_body(struct pb_ctx *c, const struct pb_resource *r, json_t *body,
+                        struct pb_val *vals, unsigned char *given, int creating, struct pb_err *err)
 {
     int scope = pb_res_scope_index(r);
     for (size_t i = 0; i < r->nfields; i++) {
@@ -1198,22 +1244,24 @@ static int convert_body(struct pb_ctx *c, const struct pb_resource *r, json_t *b
         if (conv_json(c, f, j, &vals[i], err))
             continue;
         if ((int)i == scope && !vals[i].is_null && !pb_principal_region_ok(c->who, vals[i].s))
-            pb_err_field(err, PB_E_BAD_REQUEST, f->name, "out_of_scope", "行政区划 %s 不在您的管辖范围内",
-                         "region %s is outside your jurisdiction", vals[i].s);
+            pb_err_field(err, PB_E_BAD_REQUEST, f->name, "out_of_scope",
+                         "行政区划 %s 不在您的管辖范围内", "region %s is outside your jurisdiction",
+                         vals[i].s);
         if (f->type == PB_BOOL && vals[i].is_null) {
             vals[i].is_null = 0;
             vals[i].i = 0;
         }
     }
     if (err->nfields)
-        return err->rc == PB_E_BAD_REQUEST
-                   ? pb_err_set(err, PB_E_BAD_REQUEST, "请求含有不允许的值", "the request has values you may not set")
-                   : pb_err_set(err, PB_E_INVALID, "请检查标出的字段", "please check the marked fields");
+        return err->rc == PB_E_BAD_REQUEST ? pb_err_set(err, PB_E_BAD_REQUEST, "请求含有不允许的值",
+                                                        "the request has values you may not set")
+                                           : pb_err_set(err, PB_E_INVALID, "请检查标出的字段",
+                                                        "please check the marked fields");
     return 0;
 }
 
-int pb_res_create(struct pb_ctx *c, const struct pb_resource *r, json_t *body,
-                  struct pb_buf *out, int64_t *id_out, int64_t *version, struct pb_err *err)
+int pb_res_create(struct pb_ctx *c, const struct pb_resource *r, json_t *body, struct pb_buf *out,
+                  int64_t *id_out, int64_t *version, struct pb_err *err)
 {
     struct write_args a;
     int rc;
@@ -1293,8 +1341,8 @@ static int patch_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (scope >= 0) {
         merged.fixed[PB_COL_REGION] = merged.v[scope];
         if (merged.v[scope].is_null)
-            return pb_err_field(err, PB_E_INVALID, r->fields[scope].name, "required", "「%s」为必填项",
-                                "%s is required", label(c, &r->fields[scope]));
+            return pb_err_field(err, PB_E_INVALID, r->fields[scope].name, "required",
+                                "「%s」为必填项", "%s is required", label(c, &r->fields[scope]));
     }
     for (size_t i = 0; i < r->nfields; i++)
         if (r->fields[i].required && merged.v[i].is_null)
@@ -1353,7 +1401,8 @@ static int patch_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     }
     if (rc == PB_E_CONFLICT) {
         pb_buf_release(&ch);
-        return pb_err_set(err, PB_E_CONFLICT, "与已有记录冲突", "conflicts with an existing record");
+        return pb_err_set(err, PB_E_CONFLICT, "与已有记录冲突",
+                          "conflicts with an existing record");
     }
     if (rc < 0) {
         pb_buf_release(&ch);
@@ -1415,7 +1464,8 @@ static int archive_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     int rc;
     if ((rc = load_visible(c, a->r, a->id, 0, "archive", &cur, err)))
         return rc;
-    if (a->if_match && *a->if_match && !etag_matches(a->if_match, a->id, cur.fixed[PB_COL_VERSION].i))
+    if (a->if_match && *a->if_match &&
+        !etag_matches(a->if_match, a->id, cur.fixed[PB_COL_VERSION].i))
         return pb_err_set(err, PB_E_STALE, "该记录已被他人修改，请刷新后重试",
                           "the record was changed by someone else; reload and try again");
     pb_sqlb_init(&q);
@@ -1440,8 +1490,8 @@ static int archive_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     return finish_write(a, "archive", cur.fixed[PB_COL_REGION].s, changes, err);
 }
 
-int pb_res_archive(struct pb_ctx *c, const struct pb_resource *r, int64_t id,
-                   const char *if_match, struct pb_err *err)
+int pb_res_archive(struct pb_ctx *c, const struct pb_resource *r, int64_t id, const char *if_match,
+                   struct pb_err *err)
 {
     struct write_args a;
     int rc;

@@ -125,7 +125,8 @@ static int export_rows(struct export_args *a, struct pb_err *err,
         for (size_t i = 0; i < r->nfields; i++)
             if (r->fields[i].list) {
                 const struct pb_field *f = &r->fields[i];
-                const char *text = f->pii && !rec.v[i].is_null ? "***" : pb_res_display(c, f, &rec.v[i]);
+                const char *text =
+                    f->pii && !rec.v[i].is_null ? "***" : pb_res_display(c, f, &rec.v[i]);
                 emit(ud, row, col++, f, &rec.v[i], text);
             }
         emit(ud, row, col++, &pb_fixed_fields[PB_COL_UPDATED], &rec.fixed[PB_COL_UPDATED],
@@ -138,8 +139,8 @@ static int export_rows(struct export_args *a, struct pb_err *err,
     return rc < 0 ? rc : 0;
 }
 
-static void csv_emit(void *ud, int64_t row, int col, const struct pb_field *f, const struct pb_val *v,
-                     const char *text)
+static void csv_emit(void *ud, int64_t row, int col, const struct pb_field *f,
+                     const struct pb_val *v, const char *text)
 {
     struct pb_buf *b = ud;
     (void)row;
@@ -158,8 +159,8 @@ struct xlsx_state {
     lxw_format *head, *dec2, *dec6;
 };
 
-static void xlsx_emit(void *ud, int64_t row, int col, const struct pb_field *f, const struct pb_val *v,
-                      const char *text)
+static void xlsx_emit(void *ud, int64_t row, int col, const struct pb_field *f,
+                      const struct pb_val *v, const char *text)
 {
     struct xlsx_state *x = ud;
     if (row > 1048575)
@@ -172,11 +173,13 @@ static void xlsx_emit(void *ud, int64_t row, int col, const struct pb_field *f, 
     if (v && !v->is_null && !f->pii) {
         /* Amounts as numbers so staff can sum them; the stored value stays exact. */
         if (f->type == PB_MONEY || f->type == PB_AREA) {
-            worksheet_write_number(x->ws, (lxw_row_t)row, (lxw_col_t)col, (double)v->i / 100.0, x->dec2);
+            worksheet_write_number(x->ws, (lxw_row_t)row, (lxw_col_t)col, (double)v->i / 100.0,
+                                   x->dec2);
             return;
         }
         if (f->type == PB_COORD_LNG || f->type == PB_COORD_LAT) {
-            worksheet_write_number(x->ws, (lxw_row_t)row, (lxw_col_t)col, (double)v->i / 1e6, x->dec6);
+            worksheet_write_number(x->ws, (lxw_row_t)row, (lxw_col_t)col, (double)v->i / 1e6,
+                                   x->dec6);
             return;
         }
         if (f->type == PB_INT && f != &pb_fixed_fields[PB_COL_ID]) {
@@ -268,9 +271,12 @@ int pb_res_export(struct pb_ctx *c, const struct pb_resource *r, const struct pb
     if (rc < 0)
         return rc;
     /* Exports carry data out of the system: each one is audited. */
-    snprintf(changes, sizeof changes, "{\"format\":\"%s\",\"rows\":%lld}", fmt == PB_EXPORT_CSV ? "csv" : "xlsx",
-             (long long)a.rows);
-    rc = pb_audit_write_tx(c, &(struct pb_audit_rec){.action = "export", .resource = r->name,
-                                                    .result = "ok", .changes = changes}, err);
+    snprintf(changes, sizeof changes, "{\"format\":\"%s\",\"rows\":%lld}",
+             fmt == PB_EXPORT_CSV ? "csv" : "xlsx", (long long)a.rows);
+    rc = pb_audit_write_tx(
+        c,
+        &(struct pb_audit_rec){
+            .action = "export", .resource = r->name, .result = "ok", .changes = changes},
+        err);
     return rc < 0 ? rc : 0;
 }

@@ -28,7 +28,8 @@ int pb_res_scope_index(const struct pb_resource *r);
 /* SELECT column list for a resource (fixed columns, then declared fields). */
 void pb_res_columns(const struct pb_resource *r, struct pb_buf *out);
 /* Read a row selected with pb_res_columns into rec (text copied into the arena). */
-void pb_res_read_row(struct pb_ctx *c, const struct pb_resource *r, struct pb_stmt *st, struct pb_rec *rec);
+void pb_res_read_row(struct pb_ctx *c, const struct pb_resource *r, struct pb_stmt *st,
+                     struct pb_rec *rec);
 /* WHERE clause (starting with " WHERE ") for scope, archive state, filters and q; the cursor
  * condition too when with_cursor. Returns 0 or an error (bad cursor). */
 int pb_res_where(struct pb_ctx *c, const struct pb_resource *r, const struct pb_list_req *lr,

@@ -42,20 +42,20 @@ struct pb_field {
     unsigned required : 1;
     unsigned readonly : 1; /* never accepted in a body (computed or engine-owned) */
     unsigned sortable : 1;
-    unsigned search : 1;   /* included in the `q` search */
-    unsigned scope : 1;    /* this is the region scope column (region_code) */
-    unsigned immutable : 1;/* settable on create, not by PATCH */
-    unsigned pii : 1;      /* masked in lists and exports */
-    unsigned list : 1;     /* included in list items and exports (all fields are in get) */
+    unsigned search : 1;    /* included in the `q` search */
+    unsigned scope : 1;     /* this is the region scope column (region_code) */
+    unsigned immutable : 1; /* settable on create, not by PATCH */
+    unsigned pii : 1;       /* masked in lists and exports */
+    unsigned list : 1;      /* included in list items and exports (all fields are in get) */
     enum pb_filter filter;
-    int max_len;           /* PB_TEXT: characters; 0 = 200 */
-    int64_t min, max;      /* PB_INT/MONEY/AREA (in stored units); both 0 = no bound */
+    int max_len;              /* PB_TEXT: characters; 0 = 200 */
+    int64_t min, max;         /* PB_INT/MONEY/AREA (in stored units); both 0 = no bound */
     const char *const *enums; /* PB_ENUM: NULL-terminated identifiers */
     const char *const *enum_zh;
     const char *const *enum_en;
-    const char *ref;       /* PB_REF: resource name */
+    const char *ref; /* PB_REF: resource name */
     const char *label_zh, *label_en;
-    const char *doc;       /* one line for OpenAPI */
+    const char *doc; /* one line for OpenAPI */
 };
 
 struct pb_resource;
@@ -67,8 +67,8 @@ struct pb_ctx {
     const struct pb_principal *who; /* never NULL; the CLI uses pb_principal_system */
     const char *client_addr;
     const char *request_id;
-    int lang_en;                    /* messages in English instead of Chinese */
-    int64_t now_ms;                 /* the injectable clock, fixed per request */
+    int lang_en;    /* messages in English instead of Chinese */
+    int64_t now_ms; /* the injectable clock, fixed per request */
     /* Set by the engine when it refuses a caller (403, or 404 for an existing record outside
      * the jurisdiction): the transport writes the denial's audit record after the rollback. */
     struct {
@@ -89,8 +89,16 @@ struct pb_val {
 
 /* A record: engine-owned columns first, then one value per declared field (same order as
  * r->fields). */
-enum { PB_COL_ID, PB_COL_REGION, PB_COL_VERSION, PB_COL_CREATED, PB_COL_UPDATED, PB_COL_BY,
-       PB_COL_ARCHIVED, PB_NCOLS_FIXED };
+enum {
+    PB_COL_ID,
+    PB_COL_REGION,
+    PB_COL_VERSION,
+    PB_COL_CREATED,
+    PB_COL_UPDATED,
+    PB_COL_BY,
+    PB_COL_ARCHIVED,
+    PB_NCOLS_FIXED
+};
 struct pb_rec {
     const struct pb_resource *r;
     struct pb_val fixed[PB_NCOLS_FIXED];
@@ -137,7 +145,7 @@ const struct pb_field *pb_resource_field(const struct pb_resource *r, const char
 struct pb_list_req {
     struct {
         const struct pb_field *f;
-        int op; /* 0 eq, 1 like, 2 gte, 3 lte */
+        int op;            /* 0 eq, 1 like, 2 gte, 3 lte */
         const char *value; /* raw text; converted to stored form when bound */
         int64_t ivalue;
         int is_int;
@@ -149,7 +157,7 @@ struct pb_list_req {
         int desc;
     } sort[PB_LIST_MAX_SORT];
     int nsort;
-    int limit;         /* 1..500, default 50; exports ignore it (cap PB_EXPORT_MAX) */
+    int limit; /* 1..500, default 50; exports ignore it (cap PB_EXPORT_MAX) */
     const char *cursor;
     int include_archived;
 };
@@ -174,14 +182,14 @@ int pb_res_list(struct pb_ctx *c, const struct pb_resource *r, const struct pb_l
 int pb_res_get(struct pb_ctx *c, const struct pb_resource *r, int64_t id, int include_archived,
                struct pb_buf *out, int64_t *version, struct pb_err *err);
 /* Create from a JSON object body; the stored record is appended to out. */
-int pb_res_create(struct pb_ctx *c, const struct pb_resource *r, json_t *body,
-                  struct pb_buf *out, int64_t *id_out, int64_t *version, struct pb_err *err);
+int pb_res_create(struct pb_ctx *c, const struct pb_resource *r, json_t *body, struct pb_buf *out,
+                  int64_t *id_out, int64_t *version, struct pb_err *err);
 /* Partial update. if_match is the client's ETag (required: NULL gives PB_E_PRECONDITION). */
 int pb_res_patch(struct pb_ctx *c, const struct pb_resource *r, int64_t id, json_t *body,
                  const char *if_match, struct pb_buf *out, int64_t *version, struct pb_err *err);
 /* Archive (soft delete). if_match optional. */
-int pb_res_archive(struct pb_ctx *c, const struct pb_resource *r, int64_t id,
-                   const char *if_match, struct pb_err *err);
+int pb_res_archive(struct pb_ctx *c, const struct pb_resource *r, int64_t id, const char *if_match,
+                   struct pb_err *err);
 
 /* Export the list (same filters and scope, no paging) as CSV (UTF-8 with BOM) or XLSX into
  * out. Headers are the field labels in the request language. */

@@ -6,19 +6,32 @@
 const char *pb_ftype_name(enum pb_ftype t)
 {
     switch (t) {
-    case PB_TEXT: return "text";
-    case PB_INT: return "int";
-    case PB_BOOL: return "bool";
-    case PB_ENUM: return "enum";
-    case PB_DATE: return "date";
-    case PB_MONEY: return "money";
-    case PB_AREA: return "area";
-    case PB_COORD_LNG: return "lng";
-    case PB_COORD_LAT: return "lat";
-    case PB_REGION: return "region";
-    case PB_INDUSTRY: return "industry";
-    case PB_REF: return "ref";
-    case PB_TIME: return "time";
+    case PB_TEXT:
+        return "text";
+    case PB_INT:
+        return "int";
+    case PB_BOOL:
+        return "bool";
+    case PB_ENUM:
+        return "enum";
+    case PB_DATE:
+        return "date";
+    case PB_MONEY:
+        return "money";
+    case PB_AREA:
+        return "area";
+    case PB_COORD_LNG:
+        return "lng";
+    case PB_COORD_LAT:
+        return "lat";
+    case PB_REGION:
+        return "region";
+    case PB_INDUSTRY:
+        return "industry";
+    case PB_REF:
+        return "ref";
+    case PB_TIME:
+        return "time";
     }
     return "text";
 }
@@ -96,7 +109,8 @@ json_t *pb_res_schema(const struct pb_resource *r, int variant)
         const struct pb_field *f = &r->fields[i];
         if (variant == 2 && f->immutable)
             continue;
-        json_object_set_new(props, f->name, field_schema(f, !f->required || variant == 2 ? !f->required : 0));
+        json_object_set_new(props, f->name,
+                            field_schema(f, !f->required || variant == 2 ? !f->required : 0));
         if (f->required && variant != 2)
             json_array_append_new(req, json_string(f->name));
     }
@@ -106,7 +120,8 @@ json_t *pb_res_schema(const struct pb_resource *r, int variant)
         json_object_set_new(props, "version", field_schema(&pb_fixed_fields[PB_COL_VERSION], 0));
         json_object_set_new(props, "created_at", field_schema(&pb_fixed_fields[PB_COL_CREATED], 0));
         json_object_set_new(props, "updated_at", field_schema(&pb_fixed_fields[PB_COL_UPDATED], 0));
-        json_object_set_new(props, "archived_at", field_schema(&pb_fixed_fields[PB_COL_ARCHIVED], 1));
+        json_object_set_new(props, "archived_at",
+                            field_schema(&pb_fixed_fields[PB_COL_ARCHIVED], 1));
         json_array_append_new(req, json_string("version"));
     }
     json_object_set_new(s, "properties", props);
@@ -125,10 +140,11 @@ static void meta_field(struct pb_ctx *c, const struct pb_field *f, struct pb_buf
     pb_buf_json_str(out, f->name);
     pb_buf_printf(out, ",\"type\":\"%s\",\"label\":", pb_ftype_name(f->type));
     pb_buf_json_str(out, label ? label : f->name);
-    pb_buf_printf(out, ",\"required\":%s,\"readonly\":%s,\"filter\":\"%s\",\"sortable\":%s,"
-                       "\"list\":%s,\"max_len\":%d",
-                  f->required ? "true" : "false", f->readonly ? "true" : "false", filters[f->filter],
-                  f->sortable ? "true" : "false", f->list ? "true" : "false",
+    pb_buf_printf(out,
+                  ",\"required\":%s,\"readonly\":%s,\"filter\":\"%s\",\"sortable\":%s,"
+                  "\"list\":%s,\"max_len\":%d",
+                  f->required ? "true" : "false", f->readonly ? "true" : "false",
+                  filters[f->filter], f->sortable ? "true" : "false", f->list ? "true" : "false",
                   f->type == PB_TEXT ? (f->max_len ? f->max_len : 200) : 0);
     if (f->type == PB_ENUM) {
         const char *const *labels = c->lang_en ? f->enum_en : f->enum_zh;

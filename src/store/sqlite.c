@@ -36,7 +36,8 @@ static int lite_rc(struct pb_db *db, int rc)
         case SQLITE_CONSTRAINT_PRIMARYKEY:
         case SQLITE_CONSTRAINT_ROWID:
         case SQLITE_CONSTRAINT_FOREIGNKEY:
-        case SQLITE_CONSTRAINT_CHECK: return PB_E_CONFLICT;
+        case SQLITE_CONSTRAINT_CHECK:
+            return PB_E_CONFLICT;
         default:
             /* NOT NULL and the rest are our bugs, not the user's conflict (PostgreSQL's
              * 23502 is likewise PB_E_DB). */

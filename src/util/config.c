@@ -33,10 +33,21 @@ static const struct {
     int min, max;
     const char *doc;
 } keys[] = {
-#define S(k, f, doc) {k, K_STR, offsetof(struct pb_config, f), sizeof(((struct pb_config *)0)->f), 0, 0, doc}
-#define I(k, f, lo, hi, doc) {k, K_INT, offsetof(struct pb_config, f), 0, lo, hi, doc}
-#define B(k, f, doc) {k, K_BOOL, offsetof(struct pb_config, f), 0, 0, 1, doc}
-    S("db", db_url, "database URL: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default sqlite:DATA/parkbrain.db)"),
+#define S(k, f, doc)                                                                               \
+    {                                                                                              \
+        k, K_STR, offsetof(struct pb_config, f), sizeof(((struct pb_config *)0)->f), 0, 0, doc     \
+    }
+#define I(k, f, lo, hi, doc)                                                                       \
+    {                                                                                              \
+        k, K_INT, offsetof(struct pb_config, f), 0, lo, hi, doc                                    \
+    }
+#define B(k, f, doc)                                                                               \
+    {                                                                                              \
+        k, K_BOOL, offsetof(struct pb_config, f), 0, 0, 1, doc                                     \
+    }
+    S("db", db_url,
+      "database URL: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default "
+      "sqlite:DATA/parkbrain.db)"),
     S("data", data_dir, "data directory (default ./data)"),
     S("listen", listen_addr, "ADDR:PORT to serve on (default 127.0.0.1:8080)"),
     S("web", web_dir, "directory of the built web UI (default ./web/dist)"),
@@ -49,10 +60,13 @@ static const struct {
     I("request_timeout_s", request_timeout_s, 1, 3600, "idle or slow connection timeout"),
     I("session_idle_seconds", session_idle_s, 1, 86400 * 30, "session idle expiry (default 1800)"),
     I("session_absolute_seconds", session_absolute_s, 60, 86400 * 90, "session absolute expiry"),
-    I("login_max_fail_account", login_max_fail_account, 1, 1000, "failed logins before an account is locked"),
-    I("login_max_fail_addr", login_max_fail_addr, 1, 100000, "failed logins per client address per window"),
+    I("login_max_fail_account", login_max_fail_account, 1, 1000,
+      "failed logins before an account is locked"),
+    I("login_max_fail_addr", login_max_fail_addr, 1, 100000,
+      "failed logins per client address per window"),
     I("login_window_seconds", login_window_s, 1, 86400, "window for counting failed logins"),
-    B("trust_proxy", trust_proxy, "use X-Forwarded-For from a local TLS proxy as the client address"),
+    B("trust_proxy", trust_proxy,
+      "use X-Forwarded-For from a local TLS proxy as the client address"),
     B("demo_if_new", demo_if_new, "serve: load the demo set into a new database"),
     B("access_log", access_log, "one access-log line per request on stdout"),
 #undef S
@@ -82,12 +96,15 @@ int pb_config_set(struct pb_config *c, const char *key, const char *value, struc
         }
         if (keys[i].kind == K_BOOL) {
             int v;
-            if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on"))
+            if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes") ||
+                !strcmp(value, "on"))
                 v = 1;
-            else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off"))
+            else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") ||
+                     !strcmp(value, "off"))
                 v = 0;
             else
-                return pb_err_set(err, PB_E_INVALID, "配置项 %s 应为 true/false", "setting %s must be true or false", k);
+                return pb_err_set(err, PB_E_INVALID, "配置项 %s 应为 true/false",
+                                  "setting %s must be true or false", k);
             memcpy(field, &v, sizeof v);
             return 0;
         }
@@ -96,7 +113,8 @@ int pb_config_set(struct pb_config *c, const char *key, const char *value, struc
             int iv;
             if (pb_parse_i64(value, &v) || v < keys[i].min || v > keys[i].max)
                 return pb_err_set(err, PB_E_INVALID, "配置项 %s 应为 %d 到 %d 的整数",
-                                  "setting %s must be an integer from %d to %d", k, keys[i].min, keys[i].max);
+                                  "setting %s must be an integer from %d to %d", k, keys[i].min,
+                                  keys[i].max);
             iv = (int)v;
             memcpy(field, &iv, sizeof iv);
             return 0;
@@ -131,7 +149,8 @@ int pb_config_load_file(struct pb_config *c, const char *path, struct pb_err *er
         eq = strchr(s, '=');
         if (!eq) {
             fclose(f);
-            return pb_err_set(err, PB_E_INVALID, "%s 第 %d 行缺少 =", "%s line %d: missing =", path, lineno);
+            return pb_err_set(err, PB_E_INVALID, "%s 第 %d 行缺少 =", "%s line %d: missing =", path,
+                              lineno);
         }
         *eq = 0;
         if (pb_config_set(c, trim(s), trim(eq + 1), err)) {

@@ -6,25 +6,25 @@
 #include "pb.h"
 
 struct pb_config {
-    char db_url[1024];       /* db: sqlite:PATH or postgresql://... */
-    char data_dir[512];      /* data: where the default database and uploads live */
-    char listen_addr[64];    /* listen: ADDR:PORT */
-    char web_dir[512];       /* web: the built UI (web/dist) */
-    char tls_cert[512];      /* tls_cert, tls_key: PEM files; both set = HTTPS */
+    char db_url[1024];    /* db: sqlite:PATH or postgresql://... */
+    char data_dir[512];   /* data: where the default database and uploads live */
+    char listen_addr[64]; /* listen: ADDR:PORT */
+    char web_dir[512];    /* web: the built UI (web/dist) */
+    char tls_cert[512];   /* tls_cert, tls_key: PEM files; both set = HTTPS */
     char tls_key[512];
-    int threads;             /* worker threads (0 = number of cores) */
+    int threads; /* worker threads (0 = number of cores) */
     int max_connections;
-    int max_body_kib;        /* request body cap */
-    int max_header_kib;      /* connection memory (headers) cap */
-    int request_timeout_s;   /* idle/slow connection timeout */
+    int max_body_kib;      /* request body cap */
+    int max_header_kib;    /* connection memory (headers) cap */
+    int request_timeout_s; /* idle/slow connection timeout */
     int session_idle_s;
     int session_absolute_s;
-    int login_max_fail_account;  /* failures before an account is locked (doubling delay) */
-    int login_max_fail_addr;     /* failures per address per window before 429 */
+    int login_max_fail_account; /* failures before an account is locked (doubling delay) */
+    int login_max_fail_addr;    /* failures per address per window before 429 */
     int login_window_s;
-    int trust_proxy;         /* take the client address from X-Forwarded-For (behind a TLS proxy) */
-    int demo_if_new;         /* serve: load the demo set when the database is new */
-    int access_log;          /* one line per request on stdout */
+    int trust_proxy; /* take the client address from X-Forwarded-For (behind a TLS proxy) */
+    int demo_if_new; /* serve: load the demo set when the database is new */
+    int access_log;  /* one line per request on stdout */
 };
 
 /* Defaults. */

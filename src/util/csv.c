@@ -236,22 +236,32 @@ int pb_csv_reader_next(struct pb_csv_reader *r)
 const char *pb_csv_error_en(int rc)
 {
     switch (rc) {
-    case PB_CSV_E_QUOTE: return "unterminated quoted field or text after a closing quote";
-    case PB_CSV_E_FIELD_TOO_LONG: return "field too long";
-    case PB_CSV_E_TOO_MANY_FIELDS: return "too many fields in a row";
-    case PB_CSV_E_NUL: return "NUL byte in the file (not a text file)";
-    default: return "malformed CSV";
+    case PB_CSV_E_QUOTE:
+        return "unterminated quoted field or text after a closing quote";
+    case PB_CSV_E_FIELD_TOO_LONG:
+        return "field too long";
+    case PB_CSV_E_TOO_MANY_FIELDS:
+        return "too many fields in a row";
+    case PB_CSV_E_NUL:
+        return "NUL byte in the file (not a text file)";
+    default:
+        return "malformed CSV";
     }
 }
 
 const char *pb_csv_error_zh(int rc)
 {
     switch (rc) {
-    case PB_CSV_E_QUOTE: return "引号未闭合，或闭合引号后有多余字符";
-    case PB_CSV_E_FIELD_TOO_LONG: return "单元格内容过长";
-    case PB_CSV_E_TOO_MANY_FIELDS: return "一行中的列数过多";
-    case PB_CSV_E_NUL: return "文件含有空字节，不是文本文件";
-    default: return "CSV 格式错误";
+    case PB_CSV_E_QUOTE:
+        return "引号未闭合，或闭合引号后有多余字符";
+    case PB_CSV_E_FIELD_TOO_LONG:
+        return "单元格内容过长";
+    case PB_CSV_E_TOO_MANY_FIELDS:
+        return "一行中的列数过多";
+    case PB_CSV_E_NUL:
+        return "文件含有空字节，不是文本文件";
+    default:
+        return "CSV 格式错误";
     }
 }
 

@@ -33,13 +33,13 @@ static void emit(int fd, const char *level, const char *fmt, va_list ap)
     }
 }
 
-#define LOGFN(name, fd, level)                                                                 \
-    void name(const char *fmt, ...)                                                            \
-    {                                                                                          \
-        va_list ap;                                                                            \
-        va_start(ap, fmt);                                                                     \
-        emit(fd, level, fmt, ap);                                                              \
-        va_end(ap);                                                                            \
+#define LOGFN(name, fd, level)                                                                     \
+    void name(const char *fmt, ...)                                                                \
+    {                                                                                              \
+        va_list ap;                                                                                \
+        va_start(ap, fmt);                                                                         \
+        emit(fd, level, fmt, ap);                                                                  \
+        va_end(ap);                                                                                \
     }
 
 LOGFN(pb_log_info, 2, "info")

@@ -6,9 +6,8 @@
 #include "money.h"
 #include "pb.h"
 
-static const int64_t pow10_i[] = {1,         10,         100,         1000,        10000,
-                                  100000,    1000000,    10000000,    100000000,   1000000000,
-                                  10000000000LL};
+static const int64_t pow10_i[] = {1,       10,       100,       1000,       10000,        100000,
+                                  1000000, 10000000, 100000000, 1000000000, 10000000000LL};
 static const double pow10_d[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
 int pb_dec_parsen(const char *s, size_t len, int scale, int64_t *out)

@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PB_SCALE_MONEY 2  /* fen */
-#define PB_SCALE_AREA 2   /* hundredths of m² */
-#define PB_SCALE_COORD 6  /* millionths of a degree */
+#define PB_SCALE_MONEY 2 /* fen */
+#define PB_SCALE_AREA 2  /* hundredths of m² */
+#define PB_SCALE_COORD 6 /* millionths of a degree */
 #define PB_DEC_MAX_SCALE 9
 
 enum pb_dec_rc {

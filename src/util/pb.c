@@ -333,11 +333,21 @@ void pb_buf_json_strn(struct pb_buf *b, const char *s, size_t n)
         pb_buf_add(b, s + start, i - start);
         start = i + 1;
         switch (ch) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
+        case '"':
+            esc = "\\\"";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
         default:
             u[0] = '\\';
             u[1] = 'u';

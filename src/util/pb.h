@@ -85,7 +85,7 @@ struct pb_arena {
 };
 void pb_arena_init(struct pb_arena *a);
 void pb_arena_release(struct pb_arena *a);
-void *pb_arena_alloc(struct pb_arena *a, size_t n);   /* 16-byte aligned, zeroed */
+void *pb_arena_alloc(struct pb_arena *a, size_t n); /* 16-byte aligned, zeroed */
 char *pb_arena_strdup(struct pb_arena *a, const char *s);
 char *pb_arena_strndup(struct pb_arena *a, const char *s, size_t n);
 char *pb_arena_printf(struct pb_arena *a, const char *fmt, ...)

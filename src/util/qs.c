@@ -66,8 +66,7 @@ static int decode_part(struct pb_arena *a, const char *s, size_t len, const char
     return 0;
 }
 
-int pb_qs_parse(struct pb_arena *a, const char *qs, size_t len, struct pb_qs_pair **out,
-                size_t *n)
+int pb_qs_parse(struct pb_arena *a, const char *qs, size_t len, struct pb_qs_pair **out, size_t *n)
 {
     size_t segs = 0, np = 0, i = 0;
     struct pb_qs_pair *pairs;

@@ -36,8 +36,7 @@ struct pb_qs_pair {
 /* Parse qs[0..len) (the text after '?', without the '?'; qs may be NULL when len is 0).
  * On success *out is an arena array of *n pairs (NULL, 0 for an empty query).
  * Returns enum pb_qs_rc; on error *out = NULL, *n = 0. */
-int pb_qs_parse(struct pb_arena *a, const char *qs, size_t len, struct pb_qs_pair **out,
-                size_t *n);
+int pb_qs_parse(struct pb_arena *a, const char *qs, size_t len, struct pb_qs_pair **out, size_t *n);
 /* Value of the first pair named key, or NULL. */
 const char *pb_qs_get(const struct pb_qs_pair *pairs, size_t n, const char *key);
 

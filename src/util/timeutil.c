@@ -88,9 +88,9 @@ int64_t pb_days_from_civil(int y_, int m, int d)
 {
     int64_t y = (int64_t)y_ - (m <= 2);
     int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;                                     /* [0, 399] */
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;   /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;             /* [0, 146096] */
+    int64_t yoe = y - era * 400;                                   /* [0, 399] */
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -296,8 +296,8 @@ int pb_iso_parse(const char *s, int64_t *ms)
     }
     if (*p)
         return -1;
-    v = pb_days_from_civil(y, mo, d) * PB_DAY_MS + (int64_t)h * 3600000 + mi * 60000 +
-        sec * 1000 + frac_ms - off;
+    v = pb_days_from_civil(y, mo, d) * PB_DAY_MS + (int64_t)h * 3600000 + mi * 60000 + sec * 1000 +
+        frac_ms - off;
     /* The range is on the instant: its CST date must be in 1900..2200. So every accepted
      * instant, written back by pb_iso_utc or pb_iso_cst, parses again. */
     if (v < pb_cst_midnight_ms(1900, 1, 1) || v >= pb_cst_midnight_ms(2201, 1, 1))

@@ -80,7 +80,7 @@ int pb_date_valid(const char *s);
 int pb_mobile_check(const char *s);
 /* Mask for listings and exports. 11-digit mobiles: "138****5678". Anything else keeps
  * its first 3 and last 2 characters and stars the rest (one star per character);
- * values of 5 characters or fewer are starred entirely. Characters are UTF-8 code points;
+ * values of 6 characters or fewer are starred entirely. Characters are UTF-8 code points;
  * invalid UTF-8 is starred entirely. out receives "" for NULL input.
  * 0 ok, -1 when out (n bytes) is too small (out is then "" if n > 0). */
 int pb_phone_mask(const char *in, char *out, size_t n);

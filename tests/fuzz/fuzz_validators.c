@@ -11,10 +11,10 @@
 #include "util/timeutil.h"
 #include "util/validate.h"
 
-#define CHECK(c)                                                                               \
-    do {                                                                                       \
-        if (!(c))                                                                              \
-            __builtin_trap();                                                                  \
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c))                                                                                  \
+            __builtin_trap();                                                                      \
     } while (0)
 
 static void fuzz_ids(const char *s)

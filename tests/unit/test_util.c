@@ -195,9 +195,9 @@ static void test_dec_parse(void **state)
     assert_int_equal(pb_dec_parse("1.5", 0, &v), PB_DEC_TOO_MANY_DECIMALS);
     assert_int_equal(v, 42); /* untouched on error */
     /* junk */
-    static const char *junk[] = {"", "-", ".", ".5", "5.", "+1", " 1", "1 ", "1e3", "1E3",
-                                 "1,000", "0x10", "--1", "1-", "1..2", "1.2.3", "１２",
-                                 "NaN", "inf", "1.5x", "-.5", "\t1"};
+    static const char *junk[] = {"",     "-",   ".",     ".5",   "5.",  "+1", " 1",   "1 ",
+                                 "1e3",  "1E3", "1,000", "0x10", "--1", "1-", "1..2", "1.2.3",
+                                 "１２", "NaN", "inf",   "1.5x", "-.5", "\t1"};
     for (size_t i = 0; i < PB_ARRAY_LEN(junk); i++)
         if (pb_dec_parse(junk[i], 2, &v) != PB_DEC_JUNK)
             fail_msg("'%s' should be junk", junk[i]);
@@ -308,12 +308,12 @@ static void test_display(void **state)
     assert_string_equal(out, "131.525000");
 
     /* 亩 = m² × 3 / 2000 */
-    assert_int_equal(pb_mu_from_m2(66666667), 100000);  /* 666,666.67 m² → 1000.00 亩 */
-    assert_int_equal(pb_mu_from_m2(200000), 300);       /* 2000 m² → 3.00 亩 */
-    assert_int_equal(pb_mu_from_m2(66667), 100);        /* 666.67 m² → 1.00 亩 */
-    assert_int_equal(pb_mu_from_m2(1000000), 1500);     /* 1 hm² = 15 亩 */
-    assert_int_equal(pb_mu_from_m2(333), 0);            /* 0.4995 → 0 */
-    assert_int_equal(pb_mu_from_m2(334), 1);            /* 0.501 → 1 */
+    assert_int_equal(pb_mu_from_m2(66666667), 100000); /* 666,666.67 m² → 1000.00 亩 */
+    assert_int_equal(pb_mu_from_m2(200000), 300);      /* 2000 m² → 3.00 亩 */
+    assert_int_equal(pb_mu_from_m2(66667), 100);       /* 666.67 m² → 1.00 亩 */
+    assert_int_equal(pb_mu_from_m2(1000000), 1500);    /* 1 hm² = 15 亩 */
+    assert_int_equal(pb_mu_from_m2(333), 0);           /* 0.4995 → 0 */
+    assert_int_equal(pb_mu_from_m2(334), 1);           /* 0.501 → 1 */
     assert_int_equal(pb_mu_from_m2(-334), -1);
     assert_int_equal(pb_mu_from_m2(0), 0);
     assert_true(pb_mu_from_m2(INT64_MAX) == 13835058055282164); /* no overflow */
@@ -377,9 +377,9 @@ static void test_calendar(void **state)
         int64_t days;
         int wd;
     } v[] = {
-        {1970, 1, 1, 0, 3},       {2026, 11, 22, 20779, 6}, {2000, 3, 1, 11017, 2},
-        {1969, 12, 31, -1, 2},    {1900, 1, 1, -25567, 0},  {2200, 12, 31, 84370, 2},
-        {1, 1, 1, -719162, 0},    {2024, 2, 29, 19782, 3},
+        {1970, 1, 1, 0, 3},    {2026, 11, 22, 20779, 6}, {2000, 3, 1, 11017, 2},
+        {1969, 12, 31, -1, 2}, {1900, 1, 1, -25567, 0},  {2200, 12, 31, 84370, 2},
+        {1, 1, 1, -719162, 0}, {2024, 2, 29, 19782, 3},
     };
     for (size_t i = 0; i < PB_ARRAY_LEN(v); i++) {
         int y, m, d;
@@ -697,10 +697,11 @@ static void test_csv_writer(void **state)
     pb_csv_field(&b, "泉州");
     pb_csv_eol(&b);
     assert_int_equal(b.err, 0);
-    assert_string_equal(pb_buf_cstr(&b),
-                        "\xEF\xBB\xBF"
-                        "plain,\"a,b\",\"say \"\"hi\"\"\",'=1+2,'-5,-5.25,\"'=HYPERLINK(\"\"x\"\")\","
-                        "'@SUM(A1),'+86,'\tx,\"'=a,b\",\"line1\nline2\",,泉州\r\n");
+    assert_string_equal(
+        pb_buf_cstr(&b),
+        "\xEF\xBB\xBF"
+        "plain,\"a,b\",\"say \"\"hi\"\"\",'=1+2,'-5,-5.25,\"'=HYPERLINK(\"\"x\"\")\","
+        "'@SUM(A1),'+86,'\tx,\"'=a,b\",\"line1\nline2\",,泉州\r\n");
     pb_buf_release(&b);
 }
 
@@ -832,9 +833,8 @@ static void test_encoding(void **state)
     size_t bad = 0;
     pb_buf_init(&out, 0);
     /* 泉州市 in GB18030, and the 4-byte form of U+1F600 */
-    assert_int_equal(pb_text_to_utf8("\xc8\xaa\xd6\xdd\xca\xd0,\x94\x39\xfc\x36\r\n", 13, &out,
-                                     &enc, &bad),
-                     0);
+    assert_int_equal(
+        pb_text_to_utf8("\xc8\xaa\xd6\xdd\xca\xd0,\x94\x39\xfc\x36\r\n", 13, &out, &enc, &bad), 0);
     assert_string_equal(enc, "GB18030");
     assert_string_equal(pb_buf_cstr(&out), "泉州市,\xF0\x9F\x98\x80\r\n");
     pb_buf_reset(&out);
@@ -904,8 +904,8 @@ static void test_qs(void **state)
         const char *q;
         int rc;
     } bad[] = {
-        {"a=%zz", PB_QS_E_ESCAPE}, {"a=%4", PB_QS_E_ESCAPE},   {"a=%", PB_QS_E_ESCAPE},
-        {"a=%00", PB_QS_E_ESCAPE}, {"%g1=b", PB_QS_E_ESCAPE},  {"a=%ff", PB_QS_E_UTF8},
+        {"a=%zz", PB_QS_E_ESCAPE},  {"a=%4", PB_QS_E_ESCAPE},      {"a=%", PB_QS_E_ESCAPE},
+        {"a=%00", PB_QS_E_ESCAPE},  {"%g1=b", PB_QS_E_ESCAPE},     {"a=%ff", PB_QS_E_UTF8},
         {"a=%C0%AF", PB_QS_E_UTF8}, {"a=%ED%A0%80", PB_QS_E_UTF8}, {"a=\xE6\xB3", PB_QS_E_UTF8},
     };
     for (size_t i = 0; i < PB_ARRAY_LEN(bad); i++) {
@@ -1014,18 +1014,30 @@ int main(void)
     /* Before any clock call: the first use reads the variable. */
     setenv("PARKBRAIN_FAKE_NOW", "2026-11-22T02:13:46.123Z", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clock_env),   cmocka_unit_test(test_arena),
-        cmocka_unit_test(test_buf_basic),   cmocka_unit_test(test_buf_cap),
-        cmocka_unit_test(test_buf_json),    cmocka_unit_test(test_strlcpy_parse),
-        cmocka_unit_test(test_dec_parse),   cmocka_unit_test(test_dec_format),
-        cmocka_unit_test(test_dec_from_double), cmocka_unit_test(test_display),
-        cmocka_unit_test(test_clock),       cmocka_unit_test(test_calendar),
-        cmocka_unit_test(test_date_arith),  cmocka_unit_test(test_cst),
-        cmocka_unit_test(test_iso),         cmocka_unit_test(test_b64),
-        cmocka_unit_test(test_crypto),      cmocka_unit_test(test_csv_writer),
-        cmocka_unit_test(test_csv_reader),  cmocka_unit_test(test_csv_reader_errors),
-        cmocka_unit_test(test_encoding),    cmocka_unit_test(test_qs),
-        cmocka_unit_test(test_qs_limits),   cmocka_unit_test(test_path_segment),
+        cmocka_unit_test(test_clock_env),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_buf_basic),
+        cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_buf_json),
+        cmocka_unit_test(test_strlcpy_parse),
+        cmocka_unit_test(test_dec_parse),
+        cmocka_unit_test(test_dec_format),
+        cmocka_unit_test(test_dec_from_double),
+        cmocka_unit_test(test_display),
+        cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_calendar),
+        cmocka_unit_test(test_date_arith),
+        cmocka_unit_test(test_cst),
+        cmocka_unit_test(test_iso),
+        cmocka_unit_test(test_b64),
+        cmocka_unit_test(test_crypto),
+        cmocka_unit_test(test_csv_writer),
+        cmocka_unit_test(test_csv_reader),
+        cmocka_unit_test(test_csv_reader_errors),
+        cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_qs),
+        cmocka_unit_test(test_qs_limits),
+        cmocka_unit_test(test_path_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

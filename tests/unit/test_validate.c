@@ -84,7 +84,8 @@ static void test_uscc_format(void **state)
         "91350582MA2XK7D87n", /* lowercase check character */
         "91350582MA2XK7D87-",
         "91350582MA2XK7D87 ",
-        ("9\xE6\xB3\x89" "50582MA2XK7D87"),
+        ("9\xE6\xB3\x89"
+         "50582MA2XK7D87"),
     };
     for (size_t i = 0; i < PB_ARRAY_LEN(bad); i++)
         assert_int_equal(pb_uscc_check(bad[i], &exp), PB_USCC_BAD_FORMAT);
@@ -304,32 +305,32 @@ static void test_utf8(void **state)
     } v[] = {
         {"", 0, 1},
         {"abc", 3, 1},
-        {"\xE6\xB3\x89\xE5\xB7\x9E", 6, 1},   /* 泉州 */
-        {"\xC2\x80", 2, 1},                   /* U+0080 */
-        {"\xDF\xBF", 2, 1},                   /* U+07FF */
-        {"\xE0\xA0\x80", 3, 1},               /* U+0800 */
-        {"\xED\x9F\xBF", 3, 1},               /* U+D7FF */
-        {"\xEE\x80\x80", 3, 1},               /* U+E000 */
-        {"\xEF\xBF\xBF", 3, 1},               /* U+FFFF */
-        {"\xF0\x90\x80\x80", 4, 1},           /* U+10000 */
-        {"\xF4\x8F\xBF\xBF", 4, 1},           /* U+10FFFF */
-        {"\xF0\x9F\x98\x80", 4, 1},           /* emoji */
-        {"a\0b", 3, 1},                       /* U+0000 is well-formed */
-        {"\xC0\xAF", 2, 0},                   /* overlong '/' */
-        {"\xC1\xBF", 2, 0},                   /* overlong */
-        {"\xE0\x80\xAF", 3, 0},               /* overlong */
-        {"\xE0\x9F\xBF", 3, 0},               /* overlong U+07FF */
-        {"\xF0\x80\x80\xAF", 4, 0},           /* overlong */
-        {"\xF0\x8F\xBF\xBF", 4, 0},           /* overlong U+FFFF */
-        {"\xED\xA0\x80", 3, 0},               /* surrogate U+D800 */
-        {"\xED\xBF\xBF", 3, 0},               /* surrogate U+DFFF */
-        {"\xF4\x90\x80\x80", 4, 0},           /* U+110000 */
+        {"\xE6\xB3\x89\xE5\xB7\x9E", 6, 1}, /* 泉州 */
+        {"\xC2\x80", 2, 1},                 /* U+0080 */
+        {"\xDF\xBF", 2, 1},                 /* U+07FF */
+        {"\xE0\xA0\x80", 3, 1},             /* U+0800 */
+        {"\xED\x9F\xBF", 3, 1},             /* U+D7FF */
+        {"\xEE\x80\x80", 3, 1},             /* U+E000 */
+        {"\xEF\xBF\xBF", 3, 1},             /* U+FFFF */
+        {"\xF0\x90\x80\x80", 4, 1},         /* U+10000 */
+        {"\xF4\x8F\xBF\xBF", 4, 1},         /* U+10FFFF */
+        {"\xF0\x9F\x98\x80", 4, 1},         /* emoji */
+        {"a\0b", 3, 1},                     /* U+0000 is well-formed */
+        {"\xC0\xAF", 2, 0},                 /* overlong '/' */
+        {"\xC1\xBF", 2, 0},                 /* overlong */
+        {"\xE0\x80\xAF", 3, 0},             /* overlong */
+        {"\xE0\x9F\xBF", 3, 0},             /* overlong U+07FF */
+        {"\xF0\x80\x80\xAF", 4, 0},         /* overlong */
+        {"\xF0\x8F\xBF\xBF", 4, 0},         /* overlong U+FFFF */
+        {"\xED\xA0\x80", 3, 0},             /* surrogate U+D800 */
+        {"\xED\xBF\xBF", 3, 0},             /* surrogate U+DFFF */
+        {"\xF4\x90\x80\x80", 4, 0},         /* U+110000 */
         {"\xF5\x80\x80\x80", 4, 0},
         {"\xFF", 1, 0},
-        {"\x80", 1, 0},                       /* lone continuation */
-        {"\xE6\xB3", 2, 0},                   /* truncated */
-        {"\xE6\x41\x89", 3, 0},               /* bad continuation */
-        {"\xF0\x9F\x98", 3, 0},               /* truncated 4-byte */
+        {"\x80", 1, 0},         /* lone continuation */
+        {"\xE6\xB3", 2, 0},     /* truncated */
+        {"\xE6\x41\x89", 3, 0}, /* bad continuation */
+        {"\xF0\x9F\x98", 3, 0}, /* truncated 4-byte */
     };
     for (size_t i = 0; i < PB_ARRAY_LEN(v); i++) {
         if (pb_utf8_valid(v[i].s, v[i].n) != v[i].ok)
@@ -370,13 +371,13 @@ static void test_ident(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_uscc_valid),      cmocka_unit_test(test_uscc_bad_check),
-        cmocka_unit_test(test_uscc_pilot),      cmocka_unit_test(test_uscc_format),
-        cmocka_unit_test(test_orgcode),         cmocka_unit_test(test_idnum_valid),
-        cmocka_unit_test(test_idnum_15),        cmocka_unit_test(test_idnum_invalid),
-        cmocka_unit_test(test_idnum_future),    cmocka_unit_test(test_idnum_check_char),
-        cmocka_unit_test(test_date_parse),      cmocka_unit_test(test_mobile),
-        cmocka_unit_test(test_masks),           cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_uscc_valid),   cmocka_unit_test(test_uscc_bad_check),
+        cmocka_unit_test(test_uscc_pilot),   cmocka_unit_test(test_uscc_format),
+        cmocka_unit_test(test_orgcode),      cmocka_unit_test(test_idnum_valid),
+        cmocka_unit_test(test_idnum_15),     cmocka_unit_test(test_idnum_invalid),
+        cmocka_unit_test(test_idnum_future), cmocka_unit_test(test_idnum_check_char),
+        cmocka_unit_test(test_date_parse),   cmocka_unit_test(test_mobile),
+        cmocka_unit_test(test_masks),        cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_ident),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
