@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 
 #include "../domain/account.h"
+#include "../domain/apartment.h"
 #include "../domain/audit.h"
+#include "../domain/calendar.h"
 #include "../domain/park.h"
 #include "../domain/refdata.h"
 #include "../util/crypto.h"
@@ -24,6 +26,7 @@ static void app_init_once(void)
         exit(70);
     }
     pb_resource_register(&pb_res_parks);
+    pb_apartment_register();
 }
 
 void pb_app_init(void)
@@ -170,8 +173,11 @@ void pb_cli_ctx(struct pb_ctx *c, struct pb_db *db, struct pb_arena *a)
 
 static int seed_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
+    int rc;
     (void)ctx;
-    return pb_refdata_seed(db, err);
+    if ((rc = pb_refdata_seed(db, err)))
+        return rc;
+    return pb_calendar_seed(db, err);
 }
 
 int pb_cli_init_db(struct pb_db *db, int no_admin, int *created_admin)
