@@ -32,6 +32,7 @@ static const struct {
     [PB_ROLE_VIEWER] = {"viewer", "领导查看", "Viewer"},
     [PB_ROLE_AUDITOR] = {"auditor", "审计员", "Auditor"},
     [PB_ROLE_APARTMENT_DESK] = {"apartment_desk", "人才公寓前台", "Apartment front desk"},
+    [PB_ROLE_APPLICANT] = {"applicant", "人才公寓申请人", "Talent-apartment applicant"},
     [PB_ROLE_SYSTEM] = {"system", "系统", "system"},
 };
 
@@ -70,12 +71,17 @@ static const struct {
     unsigned allow[PB_ROLE__COUNT];
 } policy[] = {
     /*            none admin      city       region     operator   enterprise viewer  auditor desk
-     */
+     *            applicant system */
     {"parks",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | U | E, R, R | E, 0, 0,
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | U | E, R, R | E, 0, 0, 0,
       R | C | U | A | E}},
-    {"audit", {0, R | E, 0, 0, 0, 0, 0, R | E, 0, R | E}},
-    {"accounts", {0, R | C | U | A, 0, 0, 0, 0, 0, 0, 0, R | C | U | A}},
+    {"audit", {0, R | E, 0, 0, 0, 0, 0, R | E, 0, 0, R | E}},
+    {"accounts", {0, R | C | U | A, 0, 0, 0, 0, 0, 0, 0, 0, R | C | U | A}},
+    /* Talent apartments (issue 5): buildings, rooms and beds. The desk keeps room and bed
+     * status; applicants see beds only through the availability board. */
+    {"apartments",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, 0, 0, R | E, 0, R | U | E, 0,
+      R | C | U | A | E}},
 };
 
 #undef R

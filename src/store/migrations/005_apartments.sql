@@ -42,7 +42,7 @@ CREATE TABLE apartment (
     address     TEXT,
     desk_phone  TEXT,
     description TEXT,
-    status      TEXT NOT NULL DEFAULT 'available',
+    status      TEXT, -- NULL means available (the engine stores omitted fields as NULL)
     version     BIGINT NOT NULL DEFAULT 1,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,
@@ -59,10 +59,10 @@ CREATE TABLE apartment_room (
     apartment_id BIGINT NOT NULL REFERENCES apartment (id),
     number       TEXT NOT NULL,
     floor        BIGINT,
-    gender_rule  TEXT NOT NULL DEFAULT 'any',
+    gender_rule  TEXT, -- NULL means any
     amenities    TEXT,
     photos       TEXT,
-    status       TEXT NOT NULL DEFAULT 'available',
+    status       TEXT, -- NULL means available
     lock_key     TEXT NOT NULL DEFAULT '',
     version      BIGINT NOT NULL DEFAULT 1,
     created_at   BIGINT NOT NULL,
@@ -81,7 +81,7 @@ CREATE TABLE apartment_bed (
     room_id     BIGINT NOT NULL REFERENCES apartment_room (id),
     label       TEXT NOT NULL,
     slot        BIGINT NOT NULL DEFAULT 0,
-    status      TEXT NOT NULL DEFAULT 'available',
+    status      TEXT, -- NULL means available (the engine stores omitted fields as NULL)
     version     BIGINT NOT NULL DEFAULT 1,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,
