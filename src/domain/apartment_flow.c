@@ -884,9 +884,16 @@ static int release_no_shows(struct pb_ctx *c, int64_t *count, struct pb_err *err
         pb_stmt_done(st);
         if (rc < 0)
             return rc;
-        if ((rc = audit(c, "no_show", "apartment_bookings", ids[i], regions[i],
-                        "{\"status\":[\"booked\",\"no_show\"]}", err)))
-            return rc;
+        {
+            /* The release is the system's doing, whoever's request triggered it. */
+            const struct pb_principal *who = c->who;
+            c->who = &pb_principal_system;
+            rc = audit(c, "no_show", "apartment_bookings", ids[i], regions[i],
+                       "{\"status\":[\"booked\",\"no_show\"]}", err);
+            c->who = who;
+            if (rc)
+                return rc;
+        }
     }
     if (count)
         *count += n;
