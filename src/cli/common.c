@@ -143,6 +143,7 @@ int pb_cli_open(struct pb_cli *cli, struct pb_db **db, int migrate)
             mkdir(dir, 0750);
         }
     }
+    pb_apt_set_data_dir(cli->cfg.data_dir); /* where uploaded certificates live */
     if (pb_db_open(cli->cfg.db_url, db, &err)) {
         fprintf(stderr, "parkbrain: cannot open the database: %s\n", err.detail_en);
         return 1;

@@ -95,6 +95,20 @@ int pb_apt_outbox(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
 int pb_apt_release_no_shows(struct pb_ctx *c, int64_t *n, struct pb_err *err);
 int pb_apt_purge(struct pb_ctx *c, int64_t *n, struct pb_err *err);
 
+/* Certificates: uploaded as JSON {"filename","data"} with data in base64 (standard or url);
+ * JPEG, PNG or PDF by content, at most PB_APT_CERT_MAX bytes, PB_APT_CERT_PER_APP per
+ * application, while it is pending; stored under <data dir>/certificates/. */
+#define PB_APT_CERT_MAX (512 * 1024)
+#define PB_APT_CERT_PER_APP 5
+void pb_apt_set_data_dir(const char *dir); /* once at start; default "./data" */
+int pb_apt_cert_upload(struct pb_ctx *c, int64_t application_id, json_t *body, struct pb_buf *out,
+                       int64_t *id, struct pb_err *err);
+int pb_apt_cert_list(struct pb_ctx *c, int64_t application_id, struct pb_buf *out,
+                     struct pb_err *err);
+/* The file's bytes into out and its content type; staff reads are audited. */
+int pb_apt_cert_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, const char **content_type,
+                    struct pb_err *err);
+
 /* Forget throttling state (tests). */
 void pb_apt_throttle_reset(void);
 

@@ -2239,6 +2239,8 @@ int pb_apt_purge(struct pb_ctx *c, int64_t *n, struct pb_err *err)
     rc = pb_db_tx(c->db, 1, purge_tx, &a, err);
     if (rc < 0)
         return db_fail(err, rc);
+    /* The certificate files go once the transaction that purged their rows committed. */
+    pb_apt_cert_remove_purged(c);
     *n = a.n;
     return 0;
 }

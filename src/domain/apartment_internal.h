@@ -12,4 +12,8 @@ int pb_apt_secret(struct pb_db *db, char out[65], struct pb_err *err);
 /* SHA-256 hex of purpose ‖ secret ‖ value: person keys and door-code hashes. */
 void pb_apt_keyed_hash(const char *secret, const char *purpose, const char *value, char out[65]);
 
+struct pb_ctx;
+/* Remove the files of purged applications' certificates (apartment_cert.c). */
+int pb_apt_cert_remove_purged(struct pb_ctx *c);
+
 #endif

@@ -557,6 +557,51 @@ static void pb_h_apt_purge(struct pb_req *rq, struct pb_ctx *c)
     ok(rq, 200);
 }
 
+static void pb_h_apt_cert_upload(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    int64_t id = 0;
+    pb_err_clear(&err);
+    if (pb_apt_cert_upload(c, pb_http_id(rq, 4), rq->json, &rq->out, &id, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 201);
+}
+
+static void pb_h_apt_cert_list(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (pb_apt_cert_list(c, pb_http_id(rq, 4), &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
+static void pb_h_apt_cert_get(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    const char *ct = NULL;
+    char disp[96];
+    pb_err_clear(&err);
+    if (pb_apt_cert_get(c, pb_http_id(rq, 4), &rq->out, &ct, &err)) {
+        pb_buf_reset(&rq->out);
+        fail(rq, &err);
+        return;
+    }
+    /* A download, never rendered in the page's origin. */
+    snprintf(disp, sizeof disp, "attachment; filename=\"certificate-%lld.%s\"",
+             (long long)pb_http_id(rq, 4),
+             !strcmp(ct, "application/pdf") ? "pdf"
+             : !strcmp(ct, "image/png")     ? "png"
+                                            : "jpg");
+    pb_http_header(rq, "Content-Disposition", disp);
+    rq->status = 200;
+    rq->content_type = ct;
+}
+
 /* ---- routes ---- */
 
 #define AP "/api/v1/apartment"
@@ -581,6 +626,13 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
          "Approve or reject with a reason (staff)", "apartment"},
         {"POST", AP "/applications/{id}/unmask", pb_h_apt_unmask, PB_RT_BODY, "apartment_unmask",
          "The full ID or phone number, with a stated reason (staff; audited)", "apartment"},
+        {"POST", AP "/applications/{id}/certificates", pb_h_apt_cert_upload, PB_RT_BODY,
+         "apartment_certificate_upload",
+         "Upload a certificate (JSON with base64 data; JPEG/PNG/PDF, 512 KiB)", "apartment"},
+        {"GET", AP "/applications/{id}/certificates", pb_h_apt_cert_list, 0,
+         "apartment_certificates", "An application's certificates", "apartment"},
+        {"GET", AP "/certificates/{id}", pb_h_apt_cert_get, PB_RT_RAW, "apartment_certificate",
+         "A certificate file (staff reads audited)", "apartment"},
         {"POST", AP "/bookings", pb_h_apt_book, PB_RT_BODY, "apartment_book",
          "Book a bed (applicant)", "apartment"},
         {"GET", AP "/bookings", pb_h_apt_bookings, 0, "apartment_bookings",

@@ -129,6 +129,26 @@ test('an applicant registers, applies and is approved', async () => {
   });
   assert.equal(r.status, 200);
   assert.equal(r.body.value, ID);
+  // a certificate file: JSON with base64 data, the type found from the bytes
+  const pdf = Buffer.from('%PDF-1.4\n% test certificate\n%%EOF\n');
+  r = await s.req('POST', `/api/v1/apartment/applications/${appId}/certificates`, {
+    token: appl, body: { filename: '毕业证书.pdf', data: pdf.toString('base64') },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.content_type, 'application/pdf');
+  const certId = r.body.id;
+  r = await s.req('POST', `/api/v1/apartment/applications/${appId}/certificates`, {
+    token: appl, body: { filename: 'x.exe', data: Buffer.from('MZ\x90\x00').toString('base64') },
+  });
+  assert.equal(r.status, 422);
+  assert.equal(r.body.errors[0].code, 'unsupported_type');
+  r = await staff('GET', `/api/v1/apartment/applications/${appId}/certificates`, { token: desk });
+  assert.equal(r.body.total, 1);
+  r = await staff('GET', `/api/v1/apartment/certificates/${certId}`, { token: desk });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/pdf');
+  assert.match(r.headers.get('content-disposition'), /^attachment/);
+  assert.equal(r.text, pdf.toString());
   r = await staff('POST', `/api/v1/apartment/applications/${appId}/review`, {
     token: desk, body: { decision: 'approve' },
   });

@@ -59,7 +59,7 @@ export class Server {
   async start(fakeNow) {
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
-    this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`],
+    this.proc = spawn(BIN, ['serve', '--db', this.db, '--data', this.dir, '--listen', `127.0.0.1:${this.port}`],
       { env: { ...process.env, PARKBRAIN_FAKE_NOW: fakeNow }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (d) => { this.log += d; });
     this.proc.stderr.on('data', (d) => { this.log += d; });

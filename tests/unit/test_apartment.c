@@ -27,6 +27,7 @@
 static struct {
     char url[1200];
     char dir[64];
+    char files[64]; /* the data directory for uploaded files */
     struct pb_db *db;
     int64_t apt, apt2, room, room_f, bed_a, bed_b, bed_f, bed_oos, last_room, last_bed;
     int seq;
@@ -211,6 +212,10 @@ static int setup(void **state)
             return -1;
         snprintf(g.url, sizeof g.url, "sqlite:%s/apt.db", g.dir);
     }
+    pb_strlcpy(g.files, "/tmp/pbaptf.XXXXXX", sizeof g.files);
+    if (!mkdtemp(g.files))
+        return -1;
+    pb_apt_set_data_dir(g.files);
     pb_err_clear(&err);
     if (pb_db_open(g.url, &g.db, &err) || pb_cli_init_db(g.db, 1, NULL))
         return -1;
@@ -260,6 +265,12 @@ static int teardown(void **state)
     (void)state;
     pb_db_close(g.db);
     pb_clock_set(0);
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", g.files);
+        if (system(cmd) != 0)
+            return -1;
+    }
     if (g.dir[0]) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf %s", g.dir);
@@ -826,6 +837,98 @@ static void test_stats_outbox_purge(void **state)
     pb_arena_release(&a);
 }
 
+/* ---- certificates (runs last: it purges everything old) ---- */
+
+static void test_certificates(void **state)
+{
+    static const char png[] = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwAD"
+                              "hgGAWjR9awAAAABJRU5ErkJggg==";
+    struct pb_principal p;
+    struct pb_arena a;
+    struct pb_ctx c;
+    struct pb_err err;
+    struct pb_buf out;
+    char idn[19], path[600];
+    const char *ct = NULL;
+    int64_t app, cert, n = 0;
+    json_t *b;
+    (void)state;
+    new_applicant(&p);
+    make_id(idn, 0);
+    pb_arena_init(&a);
+    pb_buf_init(&out, 0);
+    ctx_as(&c, &a, g.db, &p, T("2026-06-01T09:00:00+08:00"));
+    assert_int_equal(apply(&c, g.apt, idn, &err, &app), 0);
+    /* a PNG is accepted whatever its name; the type comes from the bytes */
+    b = J("{\"filename\":\"毕业证.pdf\",\"data\":\"%s\"}", png);
+    pb_err_clear(&err);
+    assert_int_equal(pb_apt_cert_upload(&c, app, b, &out, &cert, &err), 0);
+    json_decref(b);
+    assert_non_null(strstr(pb_buf_cstr(&out), "\"content_type\":\"image/png\""));
+    /* a GIF is not */
+    b = J("{\"filename\":\"x.gif\",\"data\":\"R0lGODlhAQABAAAAACw=\"}");
+    pb_err_clear(&err);
+    assert_int_equal(pb_apt_cert_upload(&c, app, b, &out, &n, &err), PB_E_INVALID);
+    assert_string_equal(err.fields[0].code, "unsupported_type");
+    json_decref(b);
+    /* too large */
+    {
+        size_t big = PB_APT_CERT_MAX / 3 * 4 + 64;
+        char *data = malloc(big + 64);
+        memset(data, 'A', big);
+        data[big] = 0;
+        b = json_pack("{s:s,s:s}", "filename", "big.pdf", "data", data);
+        free(data);
+        pb_err_clear(&err);
+        assert_int_equal(pb_apt_cert_upload(&c, app, b, &out, &n, &err), PB_E_TOO_LARGE);
+        json_decref(b);
+    }
+    /* staff read it, and that is audited */
+    ctx_as(&c, &a, g.db, &pb_principal_system, T("2026-06-01T10:00:00+08:00"));
+    pb_buf_reset(&out);
+    pb_err_clear(&err);
+    assert_int_equal(pb_apt_cert_get(&c, cert, &out, &ct, &err), 0);
+    assert_string_equal(ct, "image/png");
+    assert_int_equal(out.len, 70);
+    assert_int_equal(pb_db_query_int(g.db,
+                                     "SELECT COUNT(*) FROM audit WHERE action = "
+                                     "'certificate_view'",
+                                     &n),
+                     0);
+    assert_int_equal(n, 1);
+    /* another applicant cannot */
+    {
+        struct pb_principal other;
+        new_applicant(&other);
+        ctx_as(&c, &a, g.db, &other, T("2026-06-01T10:00:00+08:00"));
+        pb_buf_reset(&out);
+        pb_err_clear(&err);
+        assert_int_equal(pb_apt_cert_get(&c, cert, &out, &ct, &err), PB_E_NOT_FOUND);
+    }
+    /* the purge removes the file */
+    {
+        struct pb_stmt *st;
+        assert_int_equal(
+            pb_db_prepare(g.db, "SELECT path FROM apartment_certificate WHERE id = ?", &st), 0);
+        pb_stmt_bind_int(st, 1, cert);
+        assert_int_equal(pb_stmt_step(st), PB_ROW);
+        snprintf(path, sizeof path, "%s/%s", g.files, pb_stmt_col_text(st, 0));
+        pb_stmt_done(st);
+        assert_int_equal(access(path, F_OK), 0);
+    }
+    approve(app, T("2026-06-02T09:00:00+08:00"));
+    ctx_as(&c, &a, g.db, &pb_principal_system, T("2027-06-01T09:00:00+08:00"));
+    pb_err_clear(&err);
+    assert_int_equal(pb_apt_purge(&c, &n, &err), 0);
+    assert_true(n >= 1);
+    assert_int_equal(access(path, F_OK), -1);
+    pb_buf_reset(&out);
+    pb_err_clear(&err);
+    assert_int_equal(pb_apt_cert_get(&c, cert, &out, &ct, &err), PB_E_NOT_FOUND);
+    pb_buf_release(&out);
+    pb_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -834,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_last_bed),
         cmocka_unit_test(test_check_in_and_door_code),
         cmocka_unit_test(test_stats_outbox_purge),
+        cmocka_unit_test(test_certificates),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

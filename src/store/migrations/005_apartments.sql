@@ -186,3 +186,19 @@ CREATE TABLE notification_outbox (
     sent_at     BIGINT
 );
 CREATE INDEX notification_outbox_status ON notification_outbox (status, id);
+
+-- Uploaded certificates (diplomas, qualification and title certificates): the file lives under
+-- the data directory (certificates/<application>/<random>.<ext>); path is '' once purged.
+CREATE TABLE apartment_certificate (
+    id             @PK@,
+    application_id BIGINT NOT NULL REFERENCES apartment_application (id),
+    account_id     BIGINT NOT NULL REFERENCES account (id),
+    filename       TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    size           BIGINT NOT NULL,
+    sha256         TEXT NOT NULL,
+    path           TEXT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    purged_at      BIGINT
+);
+CREATE INDEX apartment_certificate_application ON apartment_certificate (application_id, id);
