@@ -563,6 +563,8 @@ int pb_list_parse(const struct pb_resource *r, const struct pb_kv *kv, size_t nk
             continue;
         }
         f = pb_resource_field(r, k);
+        if (f && f->filter != PB_FILTER_NONE && !v[0])
+            continue; /* an empty filter is no filter (a cleared form field) */
         if (f && f->filter != PB_FILTER_NONE) {
             if (out->nfilters == PB_LIST_MAX_FILTERS) {
                 pb_err_field(err, PB_E_BAD_REQUEST, k, "too_many", "筛选条件过多",
