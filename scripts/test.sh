@@ -137,7 +137,7 @@ fi
 echo "== web unit tests (vitest)"
 if [ -f web/package.json ] && grep -q '"test"' web/package.json; then
     log=$LOGDIR/web-vitest.log
-    (cd web && npx vitest run --reporter=verbose) >"$log" 2>&1
+    (cd web && NO_COLOR=1 FORCE_COLOR=0 npx vitest run --reporter=verbose) >"$log" 2>&1
     rc=$?
     p=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | head -1)
     f=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | head -1)
