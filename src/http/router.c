@@ -88,6 +88,7 @@ void pb_routes_init(void)
                            "reference"});
     add(&(struct pb_route){"GET", "/api/v1/audit", pb_h_audit, 0, "list_audit",
                            "Audit records (auditor and admin)", "audit"});
+    pb_space_routes(add);
     for (size_t i = 0; i < pb_resource_count(); i++)
         add_resource(pb_resource_at(i));
 }
