@@ -285,7 +285,9 @@ int pb_import_csv(struct pb_ctx *c, const char *kind, const char *data, size_t l
     if (!pb_policy_allows(c->who->role, a.r->policy, PB_ACT_CREATE))
         return pb_err_set(err, PB_E_FORBIDDEN, "您的角色无权执行此操作",
                           "your role may not do this");
-    pb_buf_init(&utf8, 0);
+    /* GB18030 → UTF-8 grows text by at most half again; the default 64 MiB cap is too small
+     * for a million rows. */
+    pb_buf_init(&utf8, len * 2 + 64);
     rc = pb_text_to_utf8(data, len, &utf8, &enc, &bad);
     if (rc) {
         pb_buf_release(&utf8);

@@ -237,6 +237,8 @@ static struct {
     size_t hcap;
     uint32_t *hslot;
     int64_t watermark;
+    int64_t refreshed_at; /* clock of the last refresh: the next reads rows stamped after it */
+    int64_t full_at;
     struct park_info *parks;
     size_t nparks;
     int64_t parks_at;
@@ -353,8 +355,14 @@ static int refresh(struct pb_db *db, int64_t now_ms)
                             "updated_at FROM space WHERE updated_at >= ?",
                             &st)))
         return rc;
-    /* Rows of transactions that committed after a later stamp was seen: 60 s back. */
-    pb_stmt_bind_int(st, 1, ix.loaded ? ix.watermark - 60000 : INT64_MIN);
+    /* Rows of transactions that committed after a later stamp was seen: look 5 s back (a
+     * write transaction that stays open longer than that may be missed until its rows change
+     * again; docs/decisions/0043). Re-reading a row is harmless (upsert by id). */
+    if (ix.loaded && now_ms - ix.full_at > 600000)
+        ix.loaded = 0; /* a full re-read every 10 minutes catches anything the window missed */
+    if (!ix.loaded)
+        ix.full_at = now_ms;
+    pb_stmt_bind_int(st, 1, ix.loaded ? ix.refreshed_at - 5000 : INT64_MIN);
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
         int64_t id = pb_stmt_col_int(st, 0);
         size_t s = slot_of(id);
@@ -408,6 +416,7 @@ static int refresh(struct pb_db *db, int64_t now_ms)
     if (rc < 0)
         return rc;
     ix.watermark = maxu;
+    ix.refreshed_at = now_ms;
     ix.loaded = 1;
     /* Parks: leading industry and the chains of their enterprises; refreshed every 10 s. */
     if (now_ms - ix.parks_at > 10000 || !ix.parks) {
@@ -551,7 +560,7 @@ static int64_t score_slot(const struct demand *d, size_t s, const int *bonus)
                 break;
             }
     }
-    return earned * 100 / possible + (bonus ? bonus[0] * 100 : 0);
+    return earned * 10000 / possible + (bonus ? bonus[0] * 100 : 0);
 }
 
 static int park_slot(int64_t park_id)
