@@ -51,5 +51,6 @@ int pb_cmd_migrate(int argc, char **argv);
 int pb_cmd_user(int argc, char **argv);
 int pb_cmd_check(int argc, char **argv);
 int pb_cmd_version(int argc, char **argv);
+int pb_cmd_import(int argc, char **argv);
 
 #endif

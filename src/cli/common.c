@@ -9,6 +9,7 @@
 #include "../domain/audit.h"
 #include "../domain/park.h"
 #include "../domain/refdata.h"
+#include "../domain/space.h"
 #include "../util/crypto.h"
 #include "../util/embedded.h"
 #include "../util/timeutil.h"
@@ -24,6 +25,7 @@ static void app_init_once(void)
         exit(70);
     }
     pb_resource_register(&pb_res_parks);
+    pb_space_register();
 }
 
 void pb_app_init(void)

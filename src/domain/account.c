@@ -74,6 +74,27 @@ static const struct {
     {"parks",
      {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | U | E, R, R | E, 0, 0,
       R | C | U | A | E}},
+    /* Space and enterprises (issue 3): operators work in their parks' buildings, units and
+     * leases; an enterprise reads its own register entry, figures, honours, leases and
+     * demands (the engine's enterprise_col filter). */
+    {"buildings",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, 0, R | E, 0, 0,
+      R | C | U | A | E}},
+    {"units",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, 0, R | E, 0, 0,
+      R | C | U | A | E}},
+    {"enterprises",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | E, R, R | E, 0, 0,
+      R | C | U | A | E}},
+    {"leases",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R, R | E, 0, 0,
+      R | C | U | A | E}},
+    {"spaces",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | E, 0, R | E, 0, 0,
+      R | C | U | A | E}},
+    {"demands",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, 0, R, R | E, 0, 0,
+      R | C | U | A | E}},
     {"audit", {0, R | E, 0, 0, 0, 0, 0, R | E, 0, R | E}},
     {"accounts", {0, R | C | U | A, 0, 0, 0, 0, 0, 0, 0, R | C | U | A}},
 };

@@ -24,4 +24,7 @@ void pb_h_res_get(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_patch(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_delete(struct pb_req *rq, struct pb_ctx *c);
 
+/* space_handlers.c: the space-and-enterprises routes (issue 3). */
+void pb_space_routes(void (*add)(const struct pb_route *r));
+
 #endif

@@ -90,6 +90,7 @@ void pb_routes_init(void)
                            "Audit records (auditor and admin)", "audit"});
     add(&(struct pb_route){"GET", "/api/v1/audit/{id}", pb_h_audit_get, 0, "get_audit",
                            "One audit record (auditor and admin)", "audit"});
+    pb_space_routes(add);
     for (size_t i = 0; i < pb_resource_count(); i++)
         add_resource(pb_resource_at(i));
 }
