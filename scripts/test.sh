@@ -17,7 +17,6 @@ FAILED_SUITES=()
 
 cleanup() {
     [ -n "${PGDIR:-}" ] && scripts/pgtest.sh stop "$PGDIR" >/dev/null 2>&1
-    [ -n "${E2E_PID:-}" ] && kill "$E2E_PID" 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -73,6 +72,21 @@ run_node() { # name log-key env... -- args
     record "$name" "$p" "$f" "$log"
 }
 
+echo "== static checks"
+static_check() { # name command...
+    local name=$1 log rc
+    shift
+    log="$LOGDIR/static-$name.log"
+    "$@" >"$log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then record "static $name" 1 0 "$log"; else record "static $name" 0 1 "$log"; fi
+}
+static_check clang-format clang-format --dry-run --Werror $(find src tools -name '*.[ch]')
+# Banned string functions (banned.h poisons them at compile time; this catches a missing include).
+static_check banned-functions bash -c '! grep -nE "\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|gets)\s*\(" $(find src -name "*.[ch]" ! -name banned.h)'
+# Only the store layer talks to the database libraries, and only it may run SQL text directly.
+static_check store-boundary bash -c '! grep -nE "(sqlite3\.h|libpq-fe\.h|sqlite3_exec|PQexec\b|sqlite3_mprintf)" $(find src -name "*.[ch]" ! -path "src/store/*")'
+
 echo "== starting a throwaway PostgreSQL cluster"
 PGDIR=$TMP/pg
 PGURL=$(scripts/pgtest.sh start "$PGDIR" | tail -n 1)
@@ -83,7 +97,7 @@ echo "   $PGURL"
 # A fresh database per suite, so suites never see each other's rows.
 newdb() { scripts/pgtest.sh createdb "$PGDIR" "$1" | tail -n 1; }
 
-DB_SUITES="test_store test_engine test_account test_audit test_calendar test_apartment"
+DB_SUITES="test_store test_engine test_account test_audit test_space test_calendar test_apartment"
 echo "== unit tests (cmocka)"
 for variant in build build/asan; do
     tag=""; [ "$variant" = build/asan ] && tag=" [asan]"
@@ -123,7 +137,7 @@ fi
 echo "== web unit tests (vitest)"
 if [ -f web/package.json ] && grep -q '"test"' web/package.json; then
     log=$LOGDIR/web-vitest.log
-    (cd web && npx vitest run --reporter=verbose) >"$log" 2>&1
+    (cd web && NO_COLOR=1 FORCE_COLOR=0 npx vitest run --reporter=verbose) >"$log" 2>&1
     rc=$?
     p=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | head -1)
     f=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | head -1)
@@ -134,18 +148,7 @@ fi
 
 echo "== browser tests (Playwright + Chromium)"
 if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
-    E2EDB=$TMP/e2e.db
-    PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-    build/parkbrain init --db "sqlite:$E2EDB" --no-admin >"$LOGDIR/e2e-server.log" 2>&1
-    echo 'E2e-Init-Passw0rd' | build/parkbrain user add --db "sqlite:$E2EDB" --username e2eadmin --role admin \
-        --password-stdin --must-change >>"$LOGDIR/e2e-server.log" 2>&1
-    build/parkbrain serve --db "sqlite:$E2EDB" --listen "127.0.0.1:$PORT" --web web/dist \
-        >>"$LOGDIR/e2e-server.log" 2>&1 &
-    E2E_PID=$!
-    for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-    run_node "browser e2e" PB_BASE_URL="http://127.0.0.1:$PORT" PB_E2E_USER=e2eadmin PB_E2E_PASS=E2e-Init-Passw0rd \
-        PB_E2E_OUT="$ROOT/build/e2e" node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
-    kill "$E2E_PID" 2>/dev/null; wait "$E2E_PID" 2>/dev/null; E2E_PID=
+    run_node "browser e2e" PB_E2E_REPORTER=tap PB_E2E_OUT="$ROOT/build/e2e" tests/e2e/run.sh "$ROOT/build/parkbrain"
 fi
 
 echo

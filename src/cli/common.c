@@ -11,6 +11,7 @@
 #include "../domain/calendar.h"
 #include "../domain/park.h"
 #include "../domain/refdata.h"
+#include "../domain/space.h"
 #include "../util/crypto.h"
 #include "../util/embedded.h"
 #include "../util/timeutil.h"
@@ -26,6 +27,7 @@ static void app_init_once(void)
         exit(70);
     }
     pb_resource_register(&pb_res_parks);
+    pb_space_register();
     pb_apartment_register();
 }
 

@@ -16,11 +16,15 @@ void pb_h_meta(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_regions(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_industries(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_audit(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_audit_get(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_list(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_export(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_create(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_get(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_patch(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_delete(struct pb_req *rq, struct pb_ctx *c);
+
+/* space_handlers.c: the space-and-enterprises routes (issue 3). */
+void pb_space_routes(void (*add)(const struct pb_route *r));
 
 #endif

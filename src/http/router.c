@@ -89,6 +89,9 @@ void pb_routes_init(void)
                            "reference"});
     add(&(struct pb_route){"GET", "/api/v1/audit", pb_h_audit, 0, "list_audit",
                            "Audit records (auditor and admin)", "audit"});
+    add(&(struct pb_route){"GET", "/api/v1/audit/{id}", pb_h_audit_get, 0, "get_audit",
+                           "One audit record (auditor and admin)", "audit"});
+    pb_space_routes(add);
     /* The working-day calendar (issue 5): readable by every signed-in user. */
     add(&(struct pb_route){"GET", "/api/v1/calendar/workday-after", pb_h_calendar_workday_after, 0,
                            "calendar_workday_after",
@@ -259,7 +262,8 @@ void pb_http_error(struct pb_req *rq, int rc, const char *zh, const char *en)
 {
     struct pb_err e;
     pb_err_clear(&e);
-    pb_err_set(&e, rc, "%s", "%s", zh, en);
+    /* Both renditions take the same arguments: the English one skips the Chinese text. */
+    pb_err_set(&e, rc, "%s%.0s", "%.0s%s", zh, en);
     pb_http_problem(rq, &e);
 }
 

@@ -2,8 +2,8 @@
 // on a fresh PostgreSQL database (PB_API_DB=pg with PB_TEST_PG_URL), with a fixed clock
 // (PARKBRAIN_FAKE_NOW) that a test may move by restarting the server on the same database.
 // Everything the server prints is kept, so tests can check what was (not) logged.
-// (The foundation's tests/api/harness.mjs named in the brief is not in the repository yet;
-// this small one is self-contained so that the two cannot clash.)
+// (Written while tests/api/harness.mjs was not yet on main; kept because these tests move the
+// server's clock by restarting it on the same database and data directory.)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
