@@ -366,6 +366,57 @@ static void test_application_id_numbers(void **state)
     pb_arena_release(&a);
 }
 
+/* Self-registration is throttled per client address. */
+static void test_register_throttled(void **state)
+{
+    struct pb_arena a;
+    struct pb_ctx c;
+    struct pb_err err;
+    int64_t id = 0;
+    (void)state;
+    pb_apt_throttle_reset();
+    pb_arena_init(&a);
+    ctx_as(&c, &a, g.db, &pb_principal_anonymous, T("2026-03-01T09:00:00+08:00"));
+    c.client_addr = "203.0.113.7";
+    {
+        json_t *b = J("{\"username\":\"reg0\",\"password\":\"Applicant-Pass-9\","
+                      "\"phone\":\"1381234567\"}");
+        pb_err_clear(&err);
+        assert_int_equal(pb_apt_register(&c, b, &id, &err), PB_E_INVALID);
+        assert_string_equal(err.fields[0].field, "phone");
+        json_decref(b);
+    }
+    for (int i = 0; i < 10; i++) {
+        /* a too-short password fails after the attempt was counted, and costs no hashing */
+        json_t *b = J("{\"username\":\"reg%d\",\"password\":\"short\",\"phone\":"
+                      "\"13812345678\"}",
+                      i);
+        pb_err_clear(&err);
+        assert_int_equal(pb_apt_register(&c, b, &id, &err), PB_E_INVALID);
+        json_decref(b);
+    }
+    {
+        json_t *b = J("{\"username\":\"reg11\",\"password\":\"Applicant-Pass-9\","
+                      "\"phone\":\"13812345678\"}");
+        pb_err_clear(&err);
+        assert_int_equal(pb_apt_register(&c, b, &id, &err), PB_E_THROTTLED);
+        assert_true(err.retry_after > 0);
+        json_decref(b);
+    }
+    /* another address is not affected */
+    c.client_addr = "203.0.113.8";
+    {
+        json_t *b = J("{\"username\":\"reg12\",\"password\":\"Applicant-Pass-9\","
+                      "\"phone\":\"13812345678\"}");
+        pb_err_clear(&err);
+        assert_int_equal(pb_apt_register(&c, b, &id, &err), 0);
+        assert_true(id > 0);
+        json_decref(b);
+    }
+    pb_apt_throttle_reset();
+    pb_arena_release(&a);
+}
+
 /* ---- booking rules, each broken once ---- */
 
 static void test_booking_rules(void **state)
@@ -932,11 +983,9 @@ static void test_certificates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_application_id_numbers),
-        cmocka_unit_test(test_booking_rules),
-        cmocka_unit_test(test_concurrent_last_bed),
-        cmocka_unit_test(test_check_in_and_door_code),
-        cmocka_unit_test(test_stats_outbox_purge),
+        cmocka_unit_test(test_application_id_numbers), cmocka_unit_test(test_register_throttled),
+        cmocka_unit_test(test_booking_rules),          cmocka_unit_test(test_concurrent_last_bed),
+        cmocka_unit_test(test_check_in_and_door_code), cmocka_unit_test(test_stats_outbox_purge),
         cmocka_unit_test(test_certificates),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
