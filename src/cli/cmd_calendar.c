@@ -35,8 +35,11 @@ static int load(struct pb_cli *cli, struct pb_cal *cal)
     rc = pb_calendar_load(db, cal, &err);
     pb_db_close(db);
     if (rc) {
-        fprintf(stderr, "parkbrain: %s\n", err.detail_en);
-        return 1;
+        /* A database from before migration 005 has no calendar yet: use the shipped one. */
+        fprintf(stderr, "note: the database has no calendar (run `parkbrain migrate`); using the "
+                        "shipped data\n");
+        pb_cal_init(cal);
+        return pb_cal_load_embedded(cal) ? 1 : 0;
     }
     return 0;
 }
