@@ -13,14 +13,18 @@
 #include "handlers.h"
 #include "http.h"
 
-#define MAX_ROUTES 160
+#define MAX_ROUTES 512
 static struct pb_route routes[MAX_ROUTES];
 static size_t nroutes;
 
 static void add(const struct pb_route *r)
 {
-    if (nroutes < MAX_ROUTES)
-        routes[nroutes++] = *r;
+    if (nroutes == MAX_ROUTES) {
+        /* A programming error, found at the first start: never drop a route silently. */
+        fprintf(stderr, "parkbrain: route table full at %s %s\n", r->method, r->pattern);
+        abort();
+    }
+    routes[nroutes++] = *r;
 }
 
 size_t pb_route_count(void)
