@@ -589,11 +589,15 @@ int64_t pb_login_window_ms = 15 * 60 * 1000;
 
 static uint64_t key_of(char kind, const char *s)
 {
+    /* Hash the whole name, however long (a login body may carry 64 bytes of user name and an
+     * address is short; neither is copied into a fixed buffer). */
     unsigned char h[crypto_generichash_BYTES_MIN];
+    crypto_generichash_state st;
     uint64_t k;
-    char buf[160];
-    int n = snprintf(buf, sizeof buf, "%c:%s", kind, s);
-    crypto_generichash(h, sizeof h, (const unsigned char *)buf, (size_t)(n > 0 ? n : 0), NULL, 0);
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)&kind, 1);
+    crypto_generichash_update(&st, (const unsigned char *)s, strlen(s));
+    crypto_generichash_final(&st, h, sizeof h);
     memcpy(&k, h, sizeof k);
     return k ? k : 1;
 }
