@@ -14,6 +14,7 @@ static const struct {
     {"demo", pb_cmd_demo, "load the demo data (parks of the seeds, one user per role)"},
     {"migrate", pb_cmd_migrate, "apply database migrations"},
     {"user", pb_cmd_user, "user add | passwd | list"},
+    {"report", pb_cmd_report, "report monthly: the projects' monthly statistics and bulletin"},
     {"check", pb_cmd_check, "verify the audit chain and the database's integrity"},
     {"version", pb_cmd_version, "print the version"},
 };

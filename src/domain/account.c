@@ -76,6 +76,15 @@ static const struct {
       R | C | U | A | E}},
     {"audit", {0, R | E, 0, 0, 0, 0, 0, R | E, 0, R | E}},
     {"accounts", {0, R | C | U | A, 0, 0, 0, 0, 0, 0, 0, R | C | U | A}},
+    /* Standardization projects (issue 4). Operators read their parks' projects. */
+    {"projects",
+     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | E, 0, R | E, 0, 0,
+      R | C | U | A | E}},
+    /* Monthly reports: create = submit (region or city staff), update = confirm (city only). */
+    {"reports", {0, R | C | U | E, R | C | U | E, R | C | E, R, 0, R | E, 0, 0, R | C | U | E}},
+    /* Targets are set by the city; regions and viewers read them. */
+    {"targets",
+     {0, R | C | U | A | E, R | C | U | A | E, R | E, 0, 0, R | E, 0, 0, R | C | U | A | E}},
 };
 
 #undef R
