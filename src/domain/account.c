@@ -650,6 +650,7 @@ static void token_hash(const char *token, char out[65])
 struct login_args {
     struct pb_ctx *c;
     const char *username;
+    const struct pb_principal *who; /* the account, once the password matched */
     int ok;
     int64_t account_id;
     char token_hash[65];
@@ -659,8 +660,12 @@ static int login_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
     struct login_args *a = ctx;
     struct pb_stmt *st;
+    struct pb_ctx c2 = *a->c;
     char idtxt[24];
     int rc;
+    /* A successful login is recorded as the account itself (its id and role). */
+    if (a->ok)
+        c2.who = a->who;
     if (a->ok) {
         if ((rc = pb_db_prepare(
                  db,
@@ -693,7 +698,7 @@ static int login_tx(struct pb_db *db, void *ctx, struct pb_err *err)
             return rc;
     }
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)a->account_id);
-    return pb_audit_write(a->c,
+    return pb_audit_write(&c2,
                           &(struct pb_audit_rec){.action = a->ok ? "login" : "login_failed",
                                                  .resource = "session",
                                                  .object_id = a->account_id ? idtxt : "",
@@ -757,6 +762,9 @@ int pb_session_login(struct pb_ctx *c, const char *username, const char *passwor
                               "the system is busy; please retry");
         a.ok = 0;
     }
+    if (a.ok && pb_account_load(c->db, a.account_id, &out->who) != 0)
+        a.ok = 0; /* disabled or vanished between the two reads */
+    a.who = &out->who;
     if (a.ok) {
         pb_random_bytes(raw, sizeof raw);
         pb_b64url_encode(raw, sizeof raw, out->token, sizeof out->token);
@@ -772,7 +780,7 @@ int pb_session_login(struct pb_ctx *c, const char *username, const char *passwor
         return pb_err_set(err, PB_E_UNAUTH, "用户名或密码错误", "wrong user name or password");
     }
     throttle_success(username, c->now_ms);
-    return pb_account_load(c->db, a.account_id, &out->who);
+    return 0;
 }
 
 int pb_session_resolve(struct pb_db *db, const char *token, int64_t now_ms,
@@ -807,8 +815,9 @@ int pb_session_resolve(struct pb_db *db, const char *token, int64_t now_ms,
         }
         return PB_E_UNAUTH;
     }
-    /* Slide the idle expiry, at most one write a few seconds per session. */
-    if (now_ms - last_seen > 5000 &&
+    /* Slide the idle expiry, writing at most every few seconds per session (and often enough
+     * that a short idle limit still slides). */
+    if (now_ms - last_seen > (pb_session_idle_ms / 4 < 5000 ? pb_session_idle_ms / 4 : 5000) &&
         pb_db_prepare(db, "UPDATE session SET last_seen_at = ? WHERE token_hash = ?", &st) == 0) {
         pb_stmt_bind_int(st, 1, now_ms);
         pb_stmt_bind_text(st, 2, th);

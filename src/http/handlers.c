@@ -303,6 +303,76 @@ void pb_h_industries(struct pb_req *rq, struct pb_ctx *c)
 
 /* ---- audit ---- */
 
+#define AUDIT_COLS                                                                                 \
+    "id, chain, seq, at, account_id, username, role, region_code, action, resource, object_id, "   \
+    "result, changes, client_addr, request_id, hash"
+
+/* One audit row (selected with AUDIT_COLS) as a JSON object. */
+static void put_audit_row(struct pb_req *rq, struct pb_stmt *st)
+{
+    static const char *const cols[] = {"id",         "chain",       "seq",        "at",
+                                       "account_id", "username",    "role",       "region_code",
+                                       "action",     "resource",    "object_id",  "result",
+                                       "changes",    "client_addr", "request_id", "hash"};
+    char iso[32];
+    pb_buf_addc(&rq->out, '{');
+    for (int k = 0; k < 16; k++) {
+        pb_buf_printf(&rq->out, "%s\"%s\":", k ? "," : "", cols[k]);
+        if (k == 0 || k == 2 || k == 4) {
+            pb_buf_printf(&rq->out, "%lld", (long long)pb_stmt_col_int(st, k));
+        } else if (k == 3) {
+            pb_iso_utc(pb_stmt_col_int(st, k), iso);
+            pb_buf_json_str(&rq->out, iso);
+        } else if (k == 12) {
+            const char *ch = pb_stmt_col_text(st, k);
+            /* Stored as JSON text written by the engine: embedded as an object. */
+            if (ch[0] == '{')
+                pb_buf_adds(&rq->out, ch);
+            else
+                pb_buf_adds(&rq->out, "null");
+        } else {
+            pb_buf_json_str(&rq->out, pb_stmt_col_text(st, k));
+        }
+    }
+    pb_buf_addc(&rq->out, '}');
+}
+
+static int audit_allowed(struct pb_req *rq, struct pb_ctx *c)
+{
+    if (pb_policy_allows(c->who->role, "audit", PB_ACT_READ))
+        return 1;
+    c->denied.set = 1;
+    c->denied.resource = "audit";
+    c->denied.action = "read";
+    pb_http_error(rq, PB_E_FORBIDDEN, "您的角色无权查看审计日志",
+                  "your role may not read the audit log");
+    return 0;
+}
+
+void pb_h_audit_get(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_stmt *st;
+    int rc;
+    if (!audit_allowed(rq, c) || reject_params(rq, NULL))
+        return;
+    if (pb_db_prepare(c->db, "SELECT " AUDIT_COLS " FROM audit WHERE id = ?", &st)) {
+        pb_http_error(rq, PB_E_DB, "数据库错误", "database error");
+        return;
+    }
+    pb_stmt_bind_int(st, 1, pb_http_id(rq, 3));
+    rc = pb_stmt_step(st);
+    if (rc == PB_ROW)
+        put_audit_row(rq, st);
+    pb_stmt_done(st);
+    if (rc != PB_ROW) {
+        rq->out.len = 0;
+        pb_http_error(rq, rc < 0 ? PB_E_DB : PB_E_NOT_FOUND, "审计记录不存在",
+                      "no such audit record");
+        return;
+    }
+    pb_http_json(rq, 200);
+}
+
 void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
 {
     static const char *const text_filters[] = {"action",      "resource", "object_id",  "username",
@@ -326,21 +396,12 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
     size_t rawlen;
 
     pb_err_clear(&err);
-    if (!pb_policy_allows(c->who->role, "audit", PB_ACT_READ)) {
-        c->denied.set = 1;
-        c->denied.resource = "audit";
-        c->denied.action = "read";
-        pb_http_error(rq, PB_E_FORBIDDEN, "您的角色无权查看审计日志",
-                      "your role may not read the audit log");
+    if (!audit_allowed(rq, c))
         return;
-    }
     if (reject_params(rq, allowed))
         return;
     pb_buf_init(&sql, 8192);
-    pb_buf_adds(
-        &sql,
-        "SELECT id, chain, seq, at, account_id, username, role, region_code, action, resource, "
-        "object_id, result, changes, client_addr, request_id, hash FROM audit WHERE 1 = 1");
+    pb_buf_adds(&sql, "SELECT " AUDIT_COLS " FROM audit WHERE 1 = 1");
     for (int i = 0; text_filters[i]; i++)
         if ((s = pb_http_query(rq, text_filters[i]))) {
             if (strlen(s) > 100) {
@@ -432,34 +493,13 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
     }
     pb_buf_adds(&rq->out, "{\"items\":[");
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
-        char iso[32];
-        static const char *const cols[] = {"id",         "chain",       "seq",        "at",
-                                           "account_id", "username",    "role",       "region_code",
-                                           "action",     "resource",    "object_id",  "result",
-                                           "changes",    "client_addr", "request_id", "hash"};
         if (n == limit) {
             n++;
             break;
         }
-        pb_buf_adds(&rq->out, n ? ",{" : "{");
-        for (int k = 0; k < 16; k++) {
-            pb_buf_printf(&rq->out, "%s\"%s\":", k ? "," : "", cols[k]);
-            if (k == 0 || k == 2 || k == 4)
-                pb_buf_printf(&rq->out, "%lld", (long long)pb_stmt_col_int(st, k));
-            else if (k == 3) {
-                pb_iso_utc(pb_stmt_col_int(st, k), iso);
-                pb_buf_json_str(&rq->out, iso);
-            } else if (k == 12) {
-                const char *ch = pb_stmt_col_text(st, k);
-                /* Stored as JSON text written by the engine: embed as an object. */
-                if (ch[0] == '{')
-                    pb_buf_adds(&rq->out, ch);
-                else
-                    pb_buf_adds(&rq->out, "null");
-            } else
-                pb_buf_json_str(&rq->out, pb_stmt_col_text(st, k));
-        }
-        pb_buf_addc(&rq->out, '}');
+        if (n)
+            pb_buf_addc(&rq->out, ',');
+        put_audit_row(rq, st);
         last = pb_stmt_col_int(st, 0);
         n++;
     }

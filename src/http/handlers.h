@@ -16,6 +16,7 @@ void pb_h_meta(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_regions(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_industries(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_audit(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_audit_get(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_list(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_export(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_create(struct pb_req *rq, struct pb_ctx *c);

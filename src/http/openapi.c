@@ -358,6 +358,11 @@ static void build(void)
                                                  "items", ref("schemas", "AuditRecord"),
                                                  "next_cursor", "type", "string", "null"))));
             add_problem_responses(resps, err_common);
+        } else if (!strcmp(rt->op_id, "get_audit")) {
+            json_object_set_new(resps, "200",
+                                json_pack("{s:s,s:o}", "description", "The record", "content",
+                                          json_content(ref("schemas", "AuditRecord"))));
+            add_problem_responses(resps, err_item);
         } else if (!strcmp(rt->op_id, "meta")) {
             json_object_set_new(resps, "200",
                                 json_pack("{s:s,s:o}", "description", "Field descriptors",

@@ -88,6 +88,8 @@ void pb_routes_init(void)
                            "reference"});
     add(&(struct pb_route){"GET", "/api/v1/audit", pb_h_audit, 0, "list_audit",
                            "Audit records (auditor and admin)", "audit"});
+    add(&(struct pb_route){"GET", "/api/v1/audit/{id}", pb_h_audit_get, 0, "get_audit",
+                           "One audit record (auditor and admin)", "audit"});
     for (size_t i = 0; i < pb_resource_count(); i++)
         add_resource(pb_resource_at(i));
     /* Standardization projects (issue 4): stage transitions, monthly reports, statistics. */
@@ -289,7 +291,8 @@ void pb_http_error(struct pb_req *rq, int rc, const char *zh, const char *en)
 {
     struct pb_err e;
     pb_err_clear(&e);
-    pb_err_set(&e, rc, "%s", "%s", zh, en);
+    /* Both renditions take the same arguments: the English one skips the Chinese text. */
+    pb_err_set(&e, rc, "%s%.0s", "%.0s%s", zh, en);
     pb_http_problem(rq, &e);
 }
 

@@ -439,22 +439,27 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!rq->body_too_large) {
-            pb_buf_add(&rq->body, upload_data, *upload_data_size);
-            if (rq->body.err)
-                rq->body_too_large = 1;
+        if (rq->body_too_large) {
+            *upload_data_size = 0;
+            return MHD_YES;
         }
+        pb_buf_add(&rq->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
+        if (rq->body.err) {
+            /* Over the limit (a chunked body says no length up front): answer now rather than
+             * reading on; MHD closes the connection after the response. */
+            rq->body_too_large = 1;
+            set_request_id(rq);
+            pb_http_error(rq, PB_E_TOO_LARGE, "请求体过大", "the request body is too large");
+            return queue(rq);
+        }
         if (mono_ns() - rq->start_ns > (int64_t)pb_http_cfg->request_timeout_s * 2 * 1000000000LL)
             return MHD_NO; /* a trickling client past twice the timeout: drop it */
         return MHD_YES;
     }
-    if (rq->body_too_large) {
-        set_request_id(rq);
-        pb_http_error(rq, PB_E_TOO_LARGE, "请求体过大", "the request body is too large");
-    } else {
-        handle(rq);
-    }
+    if (rq->body_too_large)
+        return MHD_YES; /* the 413 is queued already; MHD discards the rest */
+    handle(rq);
     return queue(rq);
 }
 

@@ -1037,7 +1037,7 @@ static int load_row(struct pb_ctx *c, const struct pb_resource *r, int64_t id, s
 
 static int not_found(struct pb_ctx *c, const struct pb_resource *r, struct pb_err *err)
 {
-    return pb_err_set(err, PB_E_NOT_FOUND, "%s不存在", "%s not found",
+    return pb_err_set(err, PB_E_NOT_FOUND, "%s不存在%.0s", "%.0s%s not found",
                       r->label_zh ? r->label_zh : "记录", r->label_en ? r->label_en : "record");
 }
 
