@@ -289,10 +289,11 @@ static int target_validate(struct pb_ctx *c, const struct pb_rec *rec, int creat
     if (ind->is_null || year->is_null || region->is_null)
         goto out;
     /* One target per scope, indicator, year and month. */
-    if ((rc = pb_db_prepare(c->db,
-                            "SELECT id FROM project_target WHERE region_code = ? AND indicator = ? "
-                            "AND year = ? AND month = ? AND archived_at IS NULL AND id <> ?",
-                            &st)))
+    if ((rc = pb_db_prepare(
+             c->db,
+             "SELECT id FROM project_target WHERE region_code = ? AND indicator = ? "
+             "AND year = ? AND COALESCE(month, 0) = ? AND archived_at IS NULL AND id <> ?",
+             &st)))
         return rc;
     pb_stmt_bind_text(st, 1, region->s);
     pb_stmt_bind_text(st, 2, ind->s);

@@ -81,13 +81,14 @@ CREATE INDEX project_report_current ON project_report (project_id, month, is_cur
 CREATE INDEX project_report_effective ON project_report (effective, month, project_id, invest_done,
     topped_out, completed);
 
--- Targets per scope (the city '350500' or a region), indicator, year and month (0 = the year).
+-- Targets per scope (the city '350500' or a region), indicator, year and month (NULL or 0: the
+-- whole year; 1..12: the cumulative target to that month).
 CREATE TABLE project_target (
     id          @PK@,
     region_code TEXT NOT NULL REFERENCES region (code),
     indicator   TEXT NOT NULL,
     year        INTEGER NOT NULL,
-    month       INTEGER NOT NULL DEFAULT 0,
+    month       INTEGER,
     value       BIGINT NOT NULL,
     note        TEXT,
     version     BIGINT NOT NULL DEFAULT 1,
