@@ -1111,13 +1111,15 @@ static int stall_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     snprintf(from_month, sizeof from_month, "%04d-%02d", y, m);
     filter_build(s, &f);
     pb_buf_init(&sql, 8192);
+    /* `+r.effective` keeps the planner on the (project_id, month) index: the covering index on
+     * (effective, month, …) would scan the whole window once per project. */
     pb_buf_printf(
         &sql,
         "SELECT p.id, p.name, p.region_code, x.stage, x.on_date FROM project p JOIN "
         "project_transition x ON x.id = (SELECT t.id FROM project_transition t WHERE t.project_id "
         "= p.id AND t.on_date <= ? ORDER BY t.on_date DESC, t.id DESC LIMIT 1) WHERE %s AND "
         "x.stage <> 'in_use' AND x.on_date < ? AND NOT EXISTS (SELECT 1 FROM project_report r "
-        "WHERE r.project_id = p.id AND r.effective = 1 AND r.month >= ? AND r.month <= ? AND "
+        "WHERE r.project_id = p.id AND +r.effective = 1 AND r.month >= ? AND r.month <= ? AND "
         "r.invest_done > 0) ORDER BY x.on_date, p.id",
         f.sql);
     rc = pb_db_prepare(db, pb_buf_cstr(&sql), &st);

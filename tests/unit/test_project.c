@@ -342,7 +342,7 @@ static void fixture(void)
     trans_ok(P[20], "partly_in_use", "2024-02-20");
     trans_ok(P[21], "partly_in_use", "2024-02-20");
     for (int m = 1; m <= 3; m++) {
-        char month[8];
+        char month[16];
         snprintf(month, sizeof month, "2024-%02d", m);
         for (int i = 10; i < 30; i++)
             put_confirm(P[i], month, "1000000.00", "1000.00");

@@ -79,7 +79,7 @@ CREATE TABLE project_report (
 CREATE INDEX project_report_current ON project_report (project_id, month, is_current);
 -- Covering index for the statistics: effective rows of a month range.
 CREATE INDEX project_report_effective ON project_report (effective, month, project_id, invest_done,
-    topped_out, completed);
+    topped_out, topped_supporting, completed);
 
 -- Targets per scope (the city '350500' or a region), indicator, year and month (NULL or 0: the
 -- whole year; 1..12: the cumulative target to that month).
