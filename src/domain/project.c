@@ -92,6 +92,121 @@ int pb_project_data_version(struct pb_db *db, int64_t *out)
     return pb_db_query_int(db, "SELECT COALESCE(SUM(v), 0) FROM project_data_version", out);
 }
 
+/* ---- the monthly aggregate ---- */
+
+struct agg_key {
+    char region[16];
+    int64_t park_id;
+    int county_only, pilot;
+};
+
+/* Add sign × the amounts to the aggregate row of (month, key), inside the caller's write tx. */
+static int agg_add(struct pb_db *db, const char *month, const struct agg_key *k, int sign,
+                   int64_t inv, int64_t top, int64_t sup, int64_t comp)
+{
+    struct pb_stmt *st;
+    int rc;
+    if ((rc = pb_db_prepare(
+             db,
+             "INSERT INTO project_month_agg (month, region_code, park_id, county_only, pilot, "
+             "invest_done, topped_out, topped_supporting, completed) VALUES (?, ?, ?, ?, ?, ?, ?, "
+             "?, ?) ON CONFLICT (month, region_code, park_id, county_only, pilot) DO UPDATE SET "
+             "invest_done = project_month_agg.invest_done + excluded.invest_done, topped_out = "
+             "project_month_agg.topped_out + excluded.topped_out, topped_supporting = "
+             "project_month_agg.topped_supporting + excluded.topped_supporting, completed = "
+             "project_month_agg.completed + excluded.completed",
+             &st)))
+        return rc;
+    pb_stmt_bind_text(st, 1, month);
+    pb_stmt_bind_text(st, 2, k->region);
+    pb_stmt_bind_int(st, 3, k->park_id);
+    pb_stmt_bind_int(st, 4, k->county_only);
+    pb_stmt_bind_int(st, 5, k->pilot);
+    pb_stmt_bind_int(st, 6, sign * inv);
+    pb_stmt_bind_int(st, 7, sign * top);
+    pb_stmt_bind_int(st, 8, sign * sup);
+    pb_stmt_bind_int(st, 9, sign * comp);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Move a project's effective reports to its current key (after create, update or archive):
+ * subtract them where they were counted, store the new key on the rows, add them again unless
+ * the project is archived. */
+static int agg_resync(struct pb_db *db, int64_t project_id)
+{
+    struct pb_stmt *st;
+    struct agg_key nk;
+    int rc, archived = 0, found = 0;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT region_code, park_id, county_only, pilot, archived_at IS NOT "
+                            "NULL FROM project WHERE id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, project_id);
+    memset(&nk, 0, sizeof nk);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        found = 1;
+        pb_strlcpy(nk.region, pb_stmt_col_text(st, 0), sizeof nk.region);
+        nk.park_id = pb_stmt_col_int(st, 1);
+        nk.county_only = (int)pb_stmt_col_int(st, 2);
+        nk.pilot = (int)pb_stmt_col_int(st, 3);
+        archived = (int)pb_stmt_col_int(st, 4);
+    }
+    pb_stmt_done(st);
+    if (rc < 0 || !found)
+        return rc < 0 ? rc : 0;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT month, region_code, park_id, county_only, pilot, counted, "
+                            "invest_done, topped_out, topped_supporting, completed FROM "
+                            "project_report WHERE project_id = ? AND effective = 1",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, project_id);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        struct agg_key ok;
+        char month[8];
+        int64_t v[4];
+        int counted = (int)pb_stmt_col_int(st, 5), r2;
+        pb_strlcpy(month, pb_stmt_col_text(st, 0), sizeof month);
+        pb_strlcpy(ok.region, pb_stmt_col_text(st, 1), sizeof ok.region);
+        ok.park_id = pb_stmt_col_int(st, 2);
+        ok.county_only = (int)pb_stmt_col_int(st, 3);
+        ok.pilot = (int)pb_stmt_col_int(st, 4);
+        for (int i = 0; i < 4; i++)
+            v[i] = pb_stmt_col_int(st, 6 + i);
+        if (counted == !archived && !strcmp(ok.region, nk.region) && ok.park_id == nk.park_id &&
+            ok.county_only == nk.county_only && ok.pilot == nk.pilot)
+            continue;
+        if (counted && (r2 = agg_add(db, month, &ok, -1, v[0], v[1], v[2], v[3]))) {
+            rc = r2;
+            break;
+        }
+        if (!archived && (r2 = agg_add(db, month, &nk, 1, v[0], v[1], v[2], v[3]))) {
+            rc = r2;
+            break;
+        }
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE project_report SET region_code = ?, park_id = ?, county_only = "
+                            "?, pilot = ?, counted = ? WHERE project_id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_text(st, 1, nk.region);
+    pb_stmt_bind_int(st, 2, nk.park_id);
+    pb_stmt_bind_int(st, 3, nk.county_only);
+    pb_stmt_bind_int(st, 4, nk.pilot);
+    pb_stmt_bind_int(st, 5, !archived);
+    pb_stmt_bind_int(st, 6, project_id);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- the project resource ---- */
 
 static const char *const kinds[] = {"new_build", "revitalized", "expansion", NULL};
@@ -214,6 +329,8 @@ static int project_after_write(struct pb_ctx *c, int64_t id, const char *action,
     (void)action;
     (void)err;
     if ((rc = region_of(c->db, "project", id, reg)))
+        return rc;
+    if ((rc = agg_resync(c->db, id)))
         return rc;
     return pb_project_data_bump(c->db, reg);
 }
@@ -342,6 +459,8 @@ const struct pb_resource pb_res_targets = {
 struct proj {
     int64_t id;
     char region[16];
+    int64_t park_id;
+    int county_only, pilot;
     char kind[24];
     int64_t plan_invest, plan_factory, plan_supporting;
     int has_plan_invest, has_plan_area, has_plan_supporting;
@@ -380,8 +499,8 @@ static int proj_load(struct pb_ctx *c, int64_t id, const char *action, struct pr
     if ((rc =
              pb_db_prepare(c->db,
                            "SELECT id, region_code, park_id, COALESCE(kind, ''), invest_plan_yuan, "
-                           "plan_factory_m2, plan_supporting_m2 FROM project WHERE id = ? AND "
-                           "archived_at IS NULL",
+                           "plan_factory_m2, plan_supporting_m2, county_only, pilot FROM project "
+                           "WHERE id = ? AND archived_at IS NULL",
                            &st)))
         return rc;
     pb_stmt_bind_int(st, 1, id);
@@ -397,6 +516,9 @@ static int proj_load(struct pb_ctx *c, int64_t id, const char *action, struct pr
         p->plan_factory = pb_stmt_col_int(st, 5);
         p->has_plan_supporting = !pb_stmt_col_null(st, 6);
         p->plan_supporting = pb_stmt_col_int(st, 6);
+        p->park_id = park_id;
+        p->county_only = (int)pb_stmt_col_int(st, 7);
+        p->pilot = (int)pb_stmt_col_int(st, 8);
     }
     pb_stmt_done(st);
     if (rc < 0)
@@ -1176,6 +1298,34 @@ static int confirm_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return pb_err_set(err, PB_E_NOT_FOUND, "该月报表尚未填报", "no report for that month");
     if (strcmp(status, "submitted"))
         return pb_err_set(err, PB_E_CONFLICT, "该版本已确认", "this version is already confirmed");
+    /* The aggregate: take out the version that counted so far, then add the confirmed one. */
+    if ((rc =
+             pb_db_prepare(db,
+                           "SELECT region_code, park_id, county_only, pilot, counted, invest_done, "
+                           "topped_out, topped_supporting, completed FROM project_report WHERE "
+                           "project_id = ? AND month = ? AND effective = 1",
+                           &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, p.id);
+    pb_stmt_bind_text(st, 2, a->month);
+    rc = pb_stmt_step(st);
+    if (rc == PB_ROW && pb_stmt_col_int(st, 4)) {
+        struct agg_key ok;
+        int64_t v[4];
+        pb_strlcpy(ok.region, pb_stmt_col_text(st, 0), sizeof ok.region);
+        ok.park_id = pb_stmt_col_int(st, 1);
+        ok.county_only = (int)pb_stmt_col_int(st, 2);
+        ok.pilot = (int)pb_stmt_col_int(st, 3);
+        for (int i = 0; i < 4; i++)
+            v[i] = pb_stmt_col_int(st, 5 + i);
+        pb_stmt_done(st);
+        if ((rc = agg_add(db, a->month, &ok, -1, v[0], v[1], v[2], v[3])))
+            return rc;
+    } else {
+        pb_stmt_done(st);
+        if (rc < 0)
+            return rc;
+    }
     if ((rc = pb_db_prepare(db,
                             "UPDATE project_report SET effective = 0, status = 'superseded' WHERE "
                             "project_id = ? AND month = ? AND effective = 1",
@@ -1189,16 +1339,37 @@ static int confirm_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return rc;
     if ((rc = pb_db_prepare(db,
                             "UPDATE project_report SET status = 'confirmed', effective = 1, "
-                            "confirmed_at = ?, confirmed_by = ? WHERE id = ?",
+                            "confirmed_at = ?, confirmed_by = ?, region_code = ?, park_id = ?, "
+                            "county_only = ?, pilot = ?, counted = 1 WHERE id = ? RETURNING "
+                            "invest_done, topped_out, topped_supporting, completed",
                             &st)))
         return rc;
     pb_stmt_bind_int(st, 1, c->now_ms);
     pb_stmt_bind_int(st, 2, c->who->account_id);
-    pb_stmt_bind_int(st, 3, cur_id);
+    pb_stmt_bind_text(st, 3, p.region);
+    pb_stmt_bind_int(st, 4, p.park_id);
+    pb_stmt_bind_int(st, 5, p.county_only);
+    pb_stmt_bind_int(st, 6, p.pilot);
+    pb_stmt_bind_int(st, 7, cur_id);
     rc = pb_stmt_step(st);
-    pb_stmt_done(st);
-    if (rc < 0)
-        return rc;
+    {
+        int64_t v[4] = {0, 0, 0, 0};
+        struct agg_key nk;
+        if (rc == PB_ROW)
+            for (int i = 0; i < 4; i++)
+                v[i] = pb_stmt_col_int(st, i);
+        if (rc == PB_ROW)
+            rc = pb_stmt_step(st); /* finish the statement (SQLite counts changes then) */
+        pb_stmt_done(st);
+        if (rc < 0)
+            return rc;
+        pb_strlcpy(nk.region, p.region, sizeof nk.region);
+        nk.park_id = p.park_id;
+        nk.county_only = p.county_only;
+        nk.pilot = p.pilot;
+        if ((rc = agg_add(db, a->month, &nk, 1, v[0], v[1], v[2], v[3])))
+            return rc;
+    }
     {
         char idtxt[24], changes[96];
         snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);

@@ -199,30 +199,37 @@ struct pfilter {
     int64_t park;
 };
 
-static void filter_build(const struct pb_stats *s, struct pfilter *f)
+/* The filter on projects (alias p) or, with agg = 1, on the aggregate (alias a), which holds
+ * counted (not archived) projects only. */
+static void filter_build_as(const struct pb_stats *s, struct pfilter *f, int agg)
 {
-    size_t n;
+    struct pb_buf b;
+    const char *x = agg ? "a" : "p";
     memset(f, 0, sizeof *f);
-    pb_strlcpy(f->sql, "p.archived_at IS NULL", sizeof f->sql);
+    pb_buf_init(&b, sizeof f->sql - 1);
+    pb_buf_adds(&b, agg ? "1 = 1" : "p.archived_at IS NULL");
     if (!s->req.all_portfolios)
-        pb_strlcpy(f->sql + strlen(f->sql), " AND p.county_only = 0",
-                   sizeof f->sql - strlen(f->sql));
+        pb_buf_printf(&b, " AND %s.county_only = 0", x);
     if (s->req.pilot_only)
-        pb_strlcpy(f->sql + strlen(f->sql), " AND p.pilot = 1", sizeof f->sql - strlen(f->sql));
+        pb_buf_printf(&b, " AND %s.pilot = 1", x);
     if (!strcmp(s->req.scope, "region")) {
-        pb_strlcpy(f->sql + strlen(f->sql), " AND p.region_code IN (",
-                   sizeof f->sql - strlen(f->sql));
+        pb_buf_printf(&b, " AND %s.region_code IN (", x);
         for (int i = 0; i < s->nregions; i++) {
             f->texts[f->ntexts++] = s->regions[i].code;
-            pb_strlcpy(f->sql + strlen(f->sql), i ? ", ?" : "?", sizeof f->sql - strlen(f->sql));
+            pb_buf_adds(&b, i ? ", ?" : "?");
         }
-        pb_strlcpy(f->sql + strlen(f->sql), ")", sizeof f->sql - strlen(f->sql));
+        pb_buf_addc(&b, ')');
     } else if (!strcmp(s->req.scope, "park")) {
         pb_parse_i64(s->req.id, &f->park);
-        pb_strlcpy(f->sql + strlen(f->sql), " AND p.park_id = ?", sizeof f->sql - strlen(f->sql));
+        pb_buf_printf(&b, " AND %s.park_id = ?", x);
     }
-    n = strlen(f->sql);
-    (void)n;
+    pb_strlcpy(f->sql, pb_buf_cstr(&b), sizeof f->sql);
+    pb_buf_release(&b);
+}
+
+static void filter_build(const struct pb_stats *s, struct pfilter *f)
+{
+    filter_build_as(s, f, 0);
 }
 
 /* Bind the filter's values starting at parameter `idx`; returns the next index. */
@@ -395,20 +402,21 @@ static int load_projects(struct pb_ctx *c, struct pb_stats *s, const struct pfil
     return 0;
 }
 
-static int load_sums(struct pb_ctx *c, struct pb_stats *s, const struct pfilter *f)
+static int load_sums(struct pb_ctx *c, struct pb_stats *s)
 {
+    struct pfilter af, *f = &af;
     struct pb_stmt *st;
     struct pb_buf sql;
     char from[16], to[8];
     int rc;
+    filter_build_as(s, &af, 1);
     snprintf(from, sizeof from, "%04d-01", s->year - 1);
     pb_strlcpy(to, s->req.month, sizeof to);
     pb_buf_init(&sql, 4096);
     pb_buf_printf(&sql,
-                  "SELECT r.month, p.region_code, SUM(r.invest_done), SUM(r.topped_out), "
-                  "SUM(r.topped_supporting), SUM(r.completed) FROM project_report r JOIN project "
-                  "p ON p.id = r.project_id WHERE r.effective = 1 AND r.month >= ? AND r.month <= "
-                  "? AND %s GROUP BY r.month, p.region_code",
+                  "SELECT a.month, a.region_code, SUM(a.invest_done), SUM(a.topped_out), "
+                  "SUM(a.topped_supporting), SUM(a.completed) FROM project_month_agg a WHERE "
+                  "a.month >= ? AND a.month <= ? AND %s GROUP BY a.month, a.region_code",
                   f->sql);
     rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
     pb_buf_release(&sql);
@@ -455,8 +463,8 @@ static int load_sums(struct pb_ctx *c, struct pb_stats *s, const struct pfilter 
     /* Investment since the start, against the planned totals. */
     pb_buf_init(&sql, 4096);
     pb_buf_printf(&sql,
-                  "SELECT COALESCE(SUM(r.invest_done), 0) FROM project_report r JOIN project p ON "
-                  "p.id = r.project_id WHERE r.effective = 1 AND r.month <= ? AND %s",
+                  "SELECT COALESCE(SUM(a.invest_done), 0) FROM project_month_agg a WHERE a.month "
+                  "<= ? AND %s",
                   f->sql);
     rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
     pb_buf_release(&sql);
@@ -577,7 +585,7 @@ static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         }
     }
     free(rows);
-    if ((rc = load_sums(a->c, s, &f)))
+    if ((rc = load_sums(a->c, s)))
         return rc;
     if ((rc = load_targets(a->c, s)))
         return rc;

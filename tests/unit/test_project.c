@@ -475,6 +475,85 @@ static void test_statistics(void **state)
     }
 }
 
+/* The maintained aggregate equals the sums over the base rows, key by key. */
+static void assert_agg_consistent(void)
+{
+    static const char *const sql[] = {
+        "SELECT COUNT(*) FROM (SELECT month, region_code, park_id, county_only, pilot, "
+        "invest_done, topped_out, topped_supporting, completed FROM project_month_agg WHERE "
+        "invest_done <> 0 OR topped_out <> 0 OR topped_supporting <> 0 OR completed <> 0 EXCEPT "
+        "SELECT r.month, p.region_code, p.park_id, p.county_only, p.pilot, SUM(r.invest_done), "
+        "SUM(r.topped_out), SUM(r.topped_supporting), SUM(r.completed) FROM project_report r JOIN "
+        "project p ON p.id = r.project_id WHERE r.effective = 1 AND p.archived_at IS NULL GROUP "
+        "BY r.month, p.region_code, p.park_id, p.county_only, p.pilot) x",
+        "SELECT COUNT(*) FROM (SELECT r.month, p.region_code, p.park_id, p.county_only, p.pilot, "
+        "SUM(r.invest_done), SUM(r.topped_out), SUM(r.topped_supporting), SUM(r.completed) FROM "
+        "project_report r JOIN project p ON p.id = r.project_id WHERE r.effective = 1 AND "
+        "p.archived_at IS NULL GROUP BY r.month, p.region_code, p.park_id, p.county_only, p.pilot "
+        "HAVING SUM(r.invest_done) <> 0 OR SUM(r.topped_out) <> 0 OR SUM(r.topped_supporting) <> 0 "
+        "OR SUM(r.completed) <> 0 EXCEPT SELECT month, region_code, park_id, county_only, pilot, "
+        "invest_done, topped_out, topped_supporting, completed FROM project_month_agg) x",
+    };
+    for (int i = 0; i < 2; i++) {
+        int64_t n = -1;
+        assert_int_equal(pb_db_query_int(db, sql[i], &n), 0);
+        assert_int_equal(n, 0);
+    }
+}
+
+/* Changing a project's pilot flag, moving it to another park or archiving it moves its confirmed
+ * figures in the aggregate in the same transaction. */
+static void test_aggregate_follows_projects(void **state)
+{
+    static struct pb_stats s;
+    struct pb_ctx c;
+    struct pb_err e;
+    struct pb_buf out;
+    int64_t version = 0;
+    int64_t park2 = mk_park("测试园区（南安二）", "350583");
+    char etag[48];
+    json_t *b;
+    (void)state;
+    assert_agg_consistent();
+    /* P[25]: pilot on, then to another park of the same county; P[26]: archived. */
+    pb_buf_init(&out, 0);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_res_get(&c, &pb_res_projects, P[25], 0, &out, &version, &e), 0);
+    pb_res_etag(P[25], version, etag, sizeof etag);
+    b = json_pack("{s:b,s:I}", "pilot", 1, "park_id", (json_int_t)park2);
+    pb_buf_reset(&out);
+    assert_int_equal(pb_res_patch(&c, &pb_res_projects, P[25], b, etag, &out, &version, &e), 0);
+    json_decref(b);
+    pb_buf_release(&out);
+    assert_int_equal(pb_res_archive(&c, &pb_res_projects, P[26], NULL, &e), 0);
+    assert_agg_consistent();
+
+    {
+        struct pb_stats_req rq;
+        memset(&rq, 0, sizeof rq);
+        pb_strlcpy(rq.month, "2024-03", sizeof rq.month);
+        pb_strlcpy(rq.scope, "park", sizeof rq.scope);
+        snprintf(rq.id, sizeof rq.id, "%lld", (long long)park2);
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+        assert_int_equal(s.projects, 1);
+        assert_int_equal(s.ytd_invest, (int64_t)300000000LL); /* 3 × 1,000,000.00 yuan */
+        rq.pilot_only = 1;
+        pb_strlcpy(rq.scope, "region", sizeof rq.scope);
+        pb_strlcpy(rq.id, "350583", sizeof rq.id);
+        assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+        assert_int_equal(s.projects, 1);
+        assert_int_equal(s.ytd_invest, (int64_t)300000000LL);
+        rq.pilot_only = 0;
+        assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+        /* Nan'an: 10 projects, one archived; P[29] reported 2,000,000 in March. */
+        assert_int_equal(s.projects, 9);
+        assert_int_equal(s.ytd_invest, (int64_t)(3100000000LL - 300000000LL));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_transitions),
         cmocka_unit_test(test_report_rules),
         cmocka_unit_test(test_statistics),
+        cmocka_unit_test(test_aggregate_follows_projects),
     };
     return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
 }

@@ -74,12 +74,35 @@ CREATE TABLE project_report (
     submitted_by      BIGINT NOT NULL DEFAULT 0,
     confirmed_at      BIGINT,
     confirmed_by      BIGINT,
+    -- The key under which an effective row is counted in project_month_agg (the project's park,
+    -- region, portfolio and pilot flag; counted = 0 once the project is archived). Kept equal to
+    -- the project's by the project's after_write hook.
+    park_id           BIGINT NOT NULL DEFAULT 0,
+    county_only       INTEGER NOT NULL DEFAULT 0,
+    pilot             INTEGER NOT NULL DEFAULT 0,
+    counted           INTEGER NOT NULL DEFAULT 1,
     UNIQUE (project_id, month, rev)
 );
 CREATE INDEX project_report_current ON project_report (project_id, month, is_current);
 -- Covering index for the statistics: effective rows of a month range.
 CREATE INDEX project_report_effective ON project_report (effective, month, project_id, invest_done,
     topped_out, topped_supporting, completed);
+
+-- Sums of the effective (confirmed) reports per month and key, maintained in the same
+-- transaction as every confirmation and every change of a project's key, so that statistics
+-- read a few hundred rows instead of summing the report rows.
+CREATE TABLE project_month_agg (
+    month       TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    park_id     BIGINT NOT NULL,
+    county_only INTEGER NOT NULL,
+    pilot       INTEGER NOT NULL,
+    invest_done BIGINT NOT NULL DEFAULT 0,
+    topped_out  BIGINT NOT NULL DEFAULT 0,
+    topped_supporting BIGINT NOT NULL DEFAULT 0,
+    completed   BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, region_code, park_id, county_only, pilot)
+);
 
 -- Targets per scope (the city '350500' or a region), indicator, year and month (NULL or 0: the
 -- whole year; 1..12: the cumulative target to that month).
