@@ -249,6 +249,7 @@ struct proj_row {
     int region;
     int64_t plan_invest;
     unsigned char st[NPOINTS];
+    char last[11]; /* date of the last transition on or before the month end */
 };
 
 static void point_month(const struct pb_stats *s, int k, int *y, int *m)
@@ -390,6 +391,7 @@ static int load_projects(struct pb_ctx *c, struct pb_stats *s, const struct pfil
             for (int k = 0; k < npoints; k++)
                 if (strcmp(date, ends[k]) <= 0)
                     rows[j].st[k] = (unsigned char)stage;
+            pb_strlcpy(rows[j].last, date, sizeof rows[j].last);
         }
     }
     pb_stmt_done(st);
@@ -520,6 +522,174 @@ static int load_targets(struct pb_ctx *c, struct pb_stats *s)
     return rc < 0 ? rc : 0;
 }
 
+/* ---- the late and stalled lists (from the per-project stages) ---- */
+
+static void due_date(int y, int m, char out[11])
+{
+    int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+    pb_date_format(ny, nm, pb_report_due_day, out);
+}
+
+/* Ids (ascending) from a one-column query with text parameters. Caller frees *out. */
+static int id_column(struct pb_db *db, const char *sql, const char *const *params, int nparams,
+                     int64_t **out, int64_t **second, size_t *n_out)
+{
+    struct pb_stmt *st;
+    size_t n = 0, cap = 0;
+    int64_t *ids = NULL, *sec = NULL;
+    int rc;
+    if ((rc = pb_db_prepare(db, sql, &st)))
+        return rc;
+    for (int i = 0; i < nparams; i++)
+        pb_stmt_bind_text(st, i + 1, params[i]);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            ids = pb_xrealloc(ids, cap * sizeof *ids);
+            if (second)
+                sec = pb_xrealloc(sec, cap * sizeof *sec);
+        }
+        ids[n] = pb_stmt_col_int(st, 0);
+        if (second)
+            sec[n] = pb_stmt_col_int(st, 1);
+        n++;
+    }
+    pb_stmt_done(st);
+    if (rc < 0) {
+        free(ids);
+        free(sec);
+        return rc;
+    }
+    *out = ids;
+    if (second)
+        *second = sec;
+    *n_out = n;
+    return 0;
+}
+
+struct stall_cand {
+    size_t row;
+    const char *last;
+    int64_t id;
+};
+
+static int stall_cmp(const void *x, const void *y)
+{
+    const struct stall_cand *a = x, *b = y;
+    int c = strcmp(a->last, b->last);
+    return c ? c : (a->id < b->id ? -1 : a->id > b->id);
+}
+
+static int fill_item(struct pb_db *db, struct pb_stats_item *it)
+{
+    struct pb_stmt *st;
+    int rc;
+    if ((rc =
+             pb_db_prepare(db, "SELECT name, region_code, park_id FROM project WHERE id = ?", &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, it->project_id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_strlcpy(it->name, pb_stmt_col_text(st, 0), sizeof it->name);
+        pb_strlcpy(it->region, pb_stmt_col_text(st, 1), sizeof it->region);
+        it->park_id = pb_stmt_col_int(st, 2);
+    }
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Late: a project owes the month's report when it has a stage at month end and was not fully in
+ * use at the end of the month before; it is late with no report after the due day, or a first
+ * submission after it. Stalled: a stage before full use at month end, no transition within the
+ * last N months, and no confirmed investment in them. */
+static int compute_lists(struct pb_ctx *c, struct pb_stats *s, const struct proj_row *rows,
+                         size_t n)
+{
+    int K = 11 + s->mon, P = K - 1, N = s->req.stall_months, y = s->year, m = s->mon, dy, dm, dd,
+        rc;
+    int64_t due_ms, *sub_ids = NULL, *sub_at = NULL, *inv_ids = NULL;
+    size_t nsub = 0, ninv = 0, a = 0, b = 0, ncand = 0;
+    char from_month[16];
+    struct stall_cand *cand = NULL;
+
+    due_date(y, m, s->due_date);
+    pb_date_parse(s->due_date, &dy, &dm, &dd);
+    due_ms = pb_cst_midnight_ms(dy, dm, dd) + PB_DAY_MS; /* the whole due day counts */
+    s->overdue = c->now_ms >= due_ms;
+    m -= N - 1;
+    while (m < 1) {
+        m += 12;
+        y--;
+    }
+    pb_date_format(y, m, 1, s->stall_since);
+    snprintf(from_month, sizeof from_month, "%04d-%02d", y, m);
+    {
+        const char *p1[] = {s->req.month};
+        const char *p2[] = {from_month, s->req.month};
+        if ((rc = id_column(c->db,
+                            "SELECT project_id, MIN(submitted_at) FROM project_report WHERE month "
+                            "= ? GROUP BY project_id ORDER BY project_id",
+                            p1, 1, &sub_ids, &sub_at, &nsub)))
+            return rc;
+        if ((rc = id_column(c->db,
+                            "SELECT DISTINCT project_id FROM project_report WHERE effective = 1 "
+                            "AND month >= ? AND month <= ? AND invest_done > 0 ORDER BY project_id",
+                            p2, 2, &inv_ids, NULL, &ninv))) {
+            free(sub_ids);
+            free(sub_at);
+            return rc;
+        }
+    }
+    cand = pb_xmalloc((n ? n : 1) * sizeof *cand);
+    for (size_t i = 0; i < n; i++) {
+        const struct proj_row *r = &rows[i];
+        int now = r->st[K];
+        while (a < nsub && sub_ids[a] < r->id)
+            a++;
+        while (b < ninv && inv_ids[b] < r->id)
+            b++;
+        if (!now)
+            continue;
+        if (r->st[P] != PB_STAGE_IN_USE) {
+            int has = a < nsub && sub_ids[a] == r->id;
+            int late = has ? sub_at[a] >= due_ms : s->overdue;
+            s->owed++;
+            if (late) {
+                s->late_count++;
+                if (s->nlate < PB_STATS_MAX_LATE) {
+                    struct pb_stats_item *it = &s->late[s->nlate++];
+                    memset(it, 0, sizeof *it);
+                    it->project_id = r->id;
+                    it->status = has;
+                }
+            }
+        }
+        if (now != PB_STAGE_IN_USE && strcmp(r->last, s->stall_since) < 0 &&
+            !(b < ninv && inv_ids[b] == r->id))
+            cand[ncand++] = (struct stall_cand){i, r->last, r->id};
+    }
+    /* The longest-stalled first. */
+    qsort(cand, ncand, sizeof *cand, stall_cmp);
+    s->stalled_count = (int64_t)ncand;
+    for (size_t i = 0; i < ncand && s->nstalled < PB_STATS_MAX_STALLED; i++) {
+        struct pb_stats_item *it = &s->stalled[s->nstalled++];
+        memset(it, 0, sizeof *it);
+        it->project_id = cand[i].id;
+        it->status = rows[cand[i].row].st[K];
+        pb_strlcpy(it->date, cand[i].last, sizeof it->date);
+    }
+    free(cand);
+    free(sub_ids);
+    free(sub_at);
+    free(inv_ids);
+    for (int i = 0; i < s->nlate; i++)
+        if ((rc = fill_item(c->db, &s->late[i])))
+            return rc;
+    for (int i = 0; i < s->nstalled; i++)
+        if ((rc = fill_item(c->db, &s->stalled[i])))
+            return rc;
+    return 0;
+}
+
 static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
     struct compute_args *a = ctx;
@@ -583,6 +753,10 @@ static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
             if (in_use_now && !in_use_ye)
                 reg->newly_in_use++;
         }
+    }
+    if (req.lists && (rc = compute_lists(a->c, s, rows, n))) {
+        free(rows);
+        return rc;
     }
     free(rows);
     if ((rc = load_sums(a->c, s)))
@@ -938,12 +1112,6 @@ void pb_stats_text(const struct pb_stats *s, struct pb_buf *out)
 
 /* ---- the reporting calendar and the late list ---- */
 
-static void due_date(int y, int m, char out[11])
-{
-    int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-    pb_date_format(ny, nm, pb_report_due_day, out);
-}
-
 void pb_calendar_json(int year, struct pb_buf *out)
 {
     pb_buf_printf(out, "{\"year\":%d,\"due_day\":%d,\"jan_feb_combined\":%s,\"months\":[", year,
@@ -957,207 +1125,69 @@ void pb_calendar_json(int year, struct pb_buf *out)
     pb_buf_adds(out, "]}");
 }
 
-struct late_args {
-    struct pb_ctx *c;
-    struct pb_stats *s;
-    struct pb_buf *out;
-    int limit;
-};
-
-/* Projects that owe the month's report: a stage at month end, and not fully in use already at
- * the end of the month before. Late: no report yet after the due date, or submitted after it. */
-static int late_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+static void late_render(const struct pb_stats *s, int limit, struct pb_buf *out)
 {
-    struct late_args *a = ctx;
-    struct pb_stats *s = a->s;
-    struct pfilter f;
-    struct pb_stmt *st;
-    struct pb_buf sql;
-    char due[11], end[11], prev_end[11];
-    int64_t due_ms, count = 0, owed = 0;
-    int rc, n = 0, y = s->year, m = s->mon, dy, dm, dd;
-    (void)err;
-    due_date(y, m, due);
-    pb_date_parse(due, &dy, &dm, &dd);
-    due_ms = pb_cst_midnight_ms(dy, dm, dd) + PB_DAY_MS; /* the whole due day counts */
-    pb_date_format(y, m, pb_days_in_month(y, m), end);
-    if (m == 1)
-        pb_date_format(y - 1, 12, 31, prev_end);
-    else
-        pb_date_format(y, m - 1, pb_days_in_month(y, m - 1), prev_end);
-    filter_build(s, &f);
-    pb_buf_init(&sql, 8192);
-    /* Stage at month end and at the end of the month before, by correlated lookups on the
-     * (project_id, on_date, id) index, and the first submission of the month's report. */
-    pb_buf_printf(
-        &sql,
-        "SELECT p.id, p.name, p.region_code, p.park_id, (SELECT t.stage FROM project_transition t "
-        "WHERE t.project_id = p.id AND t.on_date <= ? ORDER BY t.on_date DESC, t.id DESC LIMIT 1) "
-        "AS st, (SELECT t.stage FROM project_transition t WHERE t.project_id = p.id AND t.on_date "
-        "<= ? ORDER BY t.on_date DESC, t.id DESC LIMIT 1) AS pst, (SELECT MIN(r.submitted_at) "
-        "FROM project_report r WHERE r.project_id = p.id AND r.month = ?) AS sub FROM project p "
-        "WHERE %s ORDER BY p.region_code, p.id",
-        f.sql);
-    rc = pb_db_prepare(db, pb_buf_cstr(&sql), &st);
-    pb_buf_release(&sql);
-    if (rc)
-        return rc;
-    pb_stmt_bind_text(st, 1, end);
-    pb_stmt_bind_text(st, 2, prev_end);
-    pb_stmt_bind_text(st, 3, s->req.month);
-    filter_bind(&f, st, 4);
-    pb_buf_printf(a->out, "{\"month\":\"%s\",\"due_date\":\"%s\",\"overdue\":%s,\"items\":[",
-                  s->req.month, due, a->c->now_ms >= due_ms ? "true" : "false");
-    while ((rc = pb_stmt_step(st)) == PB_ROW) {
-        int late;
-        const char *status;
-        if (pb_stmt_col_null(st, 4) || !strcmp(pb_stmt_col_text(st, 5), "in_use"))
-            continue;
-        owed++;
-        if (pb_stmt_col_null(st, 6)) {
-            late = a->c->now_ms >= due_ms;
-            status = "missing";
-        } else {
-            late = pb_stmt_col_int(st, 6) >= due_ms;
-            status = "submitted_late";
-        }
-        if (!late)
-            continue;
-        count++;
-        if (n >= a->limit)
-            continue;
-        pb_buf_printf(a->out, "%s{\"project_id\":%lld,\"name\":", n++ ? "," : "",
-                      (long long)pb_stmt_col_int(st, 0));
-        pb_buf_json_str(a->out, pb_stmt_col_text(st, 1));
-        pb_buf_printf(a->out, ",\"region_code\":\"%s\",\"park_id\":%lld,\"status\":\"%s\"}",
-                      pb_stmt_col_text(st, 2), (long long)pb_stmt_col_int(st, 3), status);
+    pb_buf_printf(out, "{\"month\":\"%s\",\"due_date\":\"%s\",\"overdue\":%s,\"items\":[",
+                  s->req.month, s->due_date, s->overdue ? "true" : "false");
+    for (int i = 0; i < s->nlate && i < limit; i++) {
+        const struct pb_stats_item *it = &s->late[i];
+        pb_buf_printf(out, "%s{\"project_id\":%lld,\"name\":", i ? "," : "",
+                      (long long)it->project_id);
+        pb_buf_json_str(out, it->name);
+        pb_buf_printf(out, ",\"region_code\":\"%s\",\"park_id\":%lld,\"status\":\"%s\"}",
+                      it->region, (long long)it->park_id,
+                      it->status ? "submitted_late" : "missing");
     }
-    pb_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    pb_buf_printf(a->out, "],\"count\":%lld,\"owed\":%lld}", (long long)count, (long long)owed);
-    return 0;
+    pb_buf_printf(out, "],\"count\":%lld,\"owed\":%lld}", (long long)s->late_count,
+                  (long long)s->owed);
 }
 
-static int late_into(struct pb_ctx *c, struct pb_stats *s, int limit, struct pb_buf *out,
-                     struct pb_err *err)
+static void stalled_render(const struct pb_stats *s, struct pb_buf *out)
 {
-    struct late_args a = {c, s, out, limit};
-    size_t start = out->len;
-    int rc = pb_db_tx(c->db, 0, late_tx, &a, err);
-    if (rc < 0)
-        out->len = start;
-    return rc < 0 ? rc : 0;
+    pb_buf_printf(out, "{\"months\":%d,\"since\":\"%s\",\"items\":[", s->req.stall_months,
+                  s->stall_since);
+    for (int i = 0; i < s->nstalled; i++) {
+        const struct pb_stats_item *it = &s->stalled[i];
+        pb_buf_printf(out, "%s{\"project_id\":%lld,\"name\":", i ? "," : "",
+                      (long long)it->project_id);
+        pb_buf_json_str(out, it->name);
+        pb_buf_printf(out, ",\"region_code\":\"%s\",\"stage\":\"%s\",\"stage_since\":\"%s\"}",
+                      it->region, pb_stage_name(it->status), it->date);
+    }
+    pb_buf_printf(out, "],\"count\":%lld}", (long long)s->stalled_count);
 }
 
-static int scope_only(struct pb_ctx *c, const struct pb_stats_req *rq, struct pb_stats *s,
-                      struct pb_err *err)
-{
-    memset(s, 0, sizeof *s);
-    s->req = *rq;
-    pb_month_parse(rq->month, &s->year, &s->mon);
-    if (setup_scope(c, s))
-        return pb_err_set(err, PB_E_NOT_FOUND, "范围不存在", "no such scope");
-    return 0;
-}
-
-int pb_late_json(struct pb_ctx *c, const struct pb_stats_req *rq, struct pb_buf *out,
+int pb_late_json(struct pb_ctx *c, const struct pb_stats_req *rq0, struct pb_buf *out,
                  struct pb_err *err)
 {
     struct pb_stats *s;
+    struct pb_stats_req rq = *rq0;
     char key[160], today[32];
     int64_t version = 0;
     int rc;
-    if ((rc = pb_stats_check(c, rq, err)))
+    rq.lists = 1;
+    if (!rq.stall_months)
+        rq.stall_months = pb_project_stall_months;
+    if ((rc = pb_stats_check(c, &rq, err)))
         return rc;
     if ((rc = pb_project_data_version(c->db, &version)))
         return pb_err_set(err, rc, "数据库错误", "database error");
     pb_iso_cst(c->now_ms, today);
     today[10] = 0;
-    cache_key("late", rq, today, key, sizeof key);
+    cache_key("late", &rq, today, key, sizeof key);
     if (cache_get(key, version, out))
         return 0;
     s = pb_xcalloc(1, sizeof *s);
-    if (!(rc = scope_only(c, rq, s, err))) {
+    if (!(rc = pb_stats_compute(c, &rq, s, err))) {
         size_t start = out->len;
-        if (!(rc = late_into(c, s, 1000, out, err)))
-            cache_put(key, version, out->data + start, out->len - start);
+        late_render(s, PB_STATS_MAX_LATE, out);
+        cache_put(key, s->data_version, out->data + start, out->len - start);
     }
     free(s);
     return rc;
 }
 
 /* ---- the dashboard ---- */
-
-struct stall_args {
-    struct pb_ctx *c;
-    struct pb_stats *s;
-    struct pb_buf *out;
-};
-
-/* Stalled: a stage before full use at month end, no transition within the last N months and no
- * confirmed investment in them. */
-static int stall_tx(struct pb_db *db, void *ctx, struct pb_err *err)
-{
-    struct stall_args *a = ctx;
-    struct pb_stats *s = a->s;
-    struct pfilter f;
-    struct pb_stmt *st;
-    struct pb_buf sql;
-    char end[11], since[11], from_month[16];
-    int rc, n = 0, N = s->req.stall_months, y = s->year, m = s->mon;
-    int64_t count = 0;
-    (void)err;
-    pb_date_format(y, m, pb_days_in_month(y, m), end);
-    /* The window: the N months ending with this one. */
-    m -= N - 1;
-    while (m < 1) {
-        m += 12;
-        y--;
-    }
-    pb_date_format(y, m, 1, since);
-    snprintf(from_month, sizeof from_month, "%04d-%02d", y, m);
-    filter_build(s, &f);
-    pb_buf_init(&sql, 8192);
-    /* `+r.effective` keeps the planner on the (project_id, month) index: the covering index on
-     * (effective, month, …) would scan the whole window once per project. */
-    pb_buf_printf(
-        &sql,
-        "SELECT p.id, p.name, p.region_code, x.stage, x.on_date FROM project p JOIN "
-        "project_transition x ON x.id = (SELECT t.id FROM project_transition t WHERE t.project_id "
-        "= p.id AND t.on_date <= ? ORDER BY t.on_date DESC, t.id DESC LIMIT 1) WHERE %s AND "
-        "x.stage <> 'in_use' AND x.on_date < ? AND NOT EXISTS (SELECT 1 FROM project_report r "
-        "WHERE r.project_id = p.id AND +r.effective = 1 AND r.month >= ? AND r.month <= ? AND "
-        "r.invest_done > 0) ORDER BY x.on_date, p.id",
-        f.sql);
-    rc = pb_db_prepare(db, pb_buf_cstr(&sql), &st);
-    pb_buf_release(&sql);
-    if (rc)
-        return rc;
-    pb_stmt_bind_text(st, 1, end);
-    {
-        int idx = filter_bind(&f, st, 2);
-        pb_stmt_bind_text(st, idx, since);
-        pb_stmt_bind_text(st, idx + 1, from_month);
-        pb_stmt_bind_text(st, idx + 2, s->req.month);
-    }
-    pb_buf_printf(a->out, "{\"months\":%d,\"since\":\"%s\",\"items\":[", N, since);
-    while ((rc = pb_stmt_step(st)) == PB_ROW) {
-        count++;
-        if (n >= 100)
-            continue;
-        pb_buf_printf(a->out, "%s{\"project_id\":%lld,\"name\":", n++ ? "," : "",
-                      (long long)pb_stmt_col_int(st, 0));
-        pb_buf_json_str(a->out, pb_stmt_col_text(st, 1));
-        pb_buf_printf(a->out, ",\"region_code\":\"%s\",\"stage\":\"%s\",\"stage_since\":\"%s\"}",
-                      pb_stmt_col_text(st, 2), pb_stmt_col_text(st, 3), pb_stmt_col_text(st, 4));
-    }
-    pb_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    pb_buf_printf(a->out, "],\"count\":%lld}", (long long)count);
-    return 0;
-}
 
 struct rank {
     int idx;
@@ -1291,6 +1321,7 @@ int pb_dashboard_json(struct pb_ctx *c, const struct pb_stats_req *rq0, struct p
     char key[160], today[32];
     int64_t version = 0;
     int rc;
+    rq.lists = 1;
     if (!rq.stall_months)
         rq.stall_months = pb_project_stall_months;
     if ((rc = pb_stats_check(c, &rq, err)))
@@ -1305,20 +1336,13 @@ int pb_dashboard_json(struct pb_ctx *c, const struct pb_stats_req *rq0, struct p
     s = pb_xcalloc(1, sizeof *s);
     if ((rc = pb_stats_compute(c, &rq, s, err)) == 0) {
         size_t start = out->len;
-        struct stall_args sa = {c, s, out};
         dashboard_body(s, out);
         pb_buf_adds(out, ",\"late_reports\":");
-        if ((rc = late_into(c, s, 100, out, err)) == 0) {
-            pb_buf_adds(out, ",\"stalled\":");
-            rc = pb_db_tx(c->db, 0, stall_tx, &sa, err);
-            rc = rc < 0 ? rc : 0;
-        }
-        if (rc == 0) {
-            pb_buf_printf(out, ",\"data_version\":%lld}", (long long)s->data_version);
-            cache_put(key, s->data_version, out->data + start, out->len - start);
-        } else {
-            out->len = start;
-        }
+        late_render(s, 100, out);
+        pb_buf_adds(out, ",\"stalled\":");
+        stalled_render(s, out);
+        pb_buf_printf(out, ",\"data_version\":%lld}", (long long)s->data_version);
+        cache_put(key, s->data_version, out->data + start, out->len - start);
     }
     free(s);
     return rc;

@@ -22,6 +22,19 @@ struct pb_stats_req {
     int pilot_only;     /* pilot projects only */
     int all_portfolios; /* 0: the city's rolling portfolio (county_only = 0); 1: every project */
     int stall_months;   /* dashboard; 0 = pb_project_stall_months */
+    int lists;          /* also compute the late and stalled lists (dashboard, late list) */
+};
+
+#define PB_STATS_MAX_LATE 500
+#define PB_STATS_MAX_STALLED 100
+
+/* One project of the late or stalled list. */
+struct pb_stats_item {
+    int64_t project_id, park_id;
+    char region[16];
+    char name[304];
+    int status;    /* late: 0 missing, 1 submitted late; stalled: the stage */
+    char date[11]; /* stalled: the stage's date */
 };
 
 struct pb_stats_region {
@@ -60,6 +73,14 @@ struct pb_stats {
     struct pb_stats_region regions[PB_STATS_MAX_REGIONS];
     struct pb_stats_target targets[PB_STATS_NIND];
     int64_t data_version;
+    /* with req.lists: */
+    char due_date[11];
+    int overdue;
+    int64_t owed, late_count, stalled_count;
+    char stall_since[11];
+    int nlate, nstalled;
+    struct pb_stats_item late[PB_STATS_MAX_LATE];
+    struct pb_stats_item stalled[PB_STATS_MAX_STALLED];
 };
 
 /* Validate a request (field errors on month/scope/id) and check the caller may see the scope

@@ -21,6 +21,7 @@
 #include "domain/project.h"
 #include "domain/project_stats.h"
 #include "store/db.h"
+#include "util/timeutil.h"
 
 static struct pb_db *db;
 static struct pb_arena arena;
@@ -554,6 +555,77 @@ static void test_aggregate_follows_projects(void **state)
     }
 }
 
+/* The late list and stalled projects, in 石狮 (no other test uses it), with a fixed clock.
+ *   A building since 2023-03-01, reports with no investment, March's on time   → stalled
+ *   B building since 2023-03-01, March report with investment, on time         → neither
+ *   C started 2023-12-01, building 2024-02-01, no March report                 → late (missing)
+ *   D in use since 2023-06-01                                                  → owes nothing
+ *   E planned since 2023-01-01, March report after the due day                 → late, stalled
+ * Month 2024-03, due 2024-04-10, asked on 2024-04-20, stall window 2024-01..03. */
+static void test_late_and_stalled(void **state)
+{
+    static struct pb_stats s;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    int64_t park = mk_park("测试园区（石狮）", "350581"), A, B, C, D, E;
+    (void)state;
+    A = mk_project("停滞项目A", park, "350581", "new_build");
+    B = mk_project("推进项目B", park, "350581", "new_build");
+    C = mk_project("新开项目C", park, "350581", "new_build");
+    D = mk_project("投用项目D", park, "350581", "new_build");
+    E = mk_project("谋划项目E", park, "350581", "new_build");
+    trans_ok(A, "planned", "2022-01-01");
+    trans_ok(A, "started", "2022-06-01");
+    trans_ok(A, "building", "2023-03-01");
+    trans_ok(B, "planned", "2022-01-01");
+    trans_ok(B, "started", "2022-06-01");
+    trans_ok(B, "building", "2023-03-01");
+    trans_ok(C, "planned", "2023-06-01");
+    trans_ok(C, "started", "2023-12-01");
+    trans_ok(C, "building", "2024-02-01");
+    trans_ok(D, "planned", "2021-01-01");
+    trans_ok(D, "started", "2021-06-01");
+    trans_ok(D, "building", "2021-07-01");
+    trans_ok(D, "in_use", "2023-06-01");
+    trans_ok(E, "planned", "2023-01-01");
+    pb_clock_set(pb_cst_midnight_ms(2024, 4, 5) + 10 * 3600 * 1000LL);
+    put_confirm(A, "2024-01", "0", "0");
+    put_confirm(A, "2024-02", "0", "0");
+    put_confirm(A, "2024-03", "0", "0");
+    put_confirm(B, "2024-03", "500000.00", "0");
+    pb_clock_set(pb_cst_midnight_ms(2024, 4, 15) + 10 * 3600 * 1000LL);
+    put_confirm(E, "2024-03", "0", "0");
+    pb_clock_set(pb_cst_midnight_ms(2024, 4, 20) + 10 * 3600 * 1000LL);
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, "2024-03", sizeof rq.month);
+    pb_strlcpy(rq.scope, "region", sizeof rq.scope);
+    pb_strlcpy(rq.id, "350581", sizeof rq.id);
+    rq.lists = 1;
+    rq.stall_months = 3;
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    pb_clock_set(0);
+    assert_string_equal(s.due_date, "2024-04-10");
+    assert_true(s.overdue);
+    assert_int_equal(s.owed, 4);
+    assert_int_equal(s.late_count, 2);
+    assert_int_equal(s.late[0].project_id, C);
+    assert_int_equal(s.late[0].status, 0); /* missing */
+    assert_int_equal(s.late[1].project_id, E);
+    assert_int_equal(s.late[1].status, 1); /* submitted late */
+    assert_string_equal(s.late[1].name, "谋划项目E");
+    assert_string_equal(s.stall_since, "2024-01-01");
+    assert_int_equal(s.stalled_count, 2);
+    assert_int_equal(s.stalled[0].project_id, E); /* the longest-stalled first */
+    assert_string_equal(s.stalled[0].date, "2023-01-01");
+    assert_int_equal(s.stalled[1].project_id, A);
+    assert_int_equal(s.stalled[1].status, PB_STAGE_BUILDING);
+    (void)B;
+    (void)D;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_report_rules),
         cmocka_unit_test(test_statistics),
         cmocka_unit_test(test_aggregate_follows_projects),
+        cmocka_unit_test(test_late_and_stalled),
     };
     return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
 }

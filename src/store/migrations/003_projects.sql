@@ -84,6 +84,8 @@ CREATE TABLE project_report (
     UNIQUE (project_id, month, rev)
 );
 CREATE INDEX project_report_current ON project_report (project_id, month, is_current);
+-- The late list: first submissions of a month.
+CREATE INDEX project_report_month ON project_report (month, project_id, submitted_at);
 -- Covering index for the statistics: effective rows of a month range.
 CREATE INDEX project_report_effective ON project_report (effective, month, project_id, invest_done,
     topped_out, topped_supporting, completed);
