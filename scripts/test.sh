@@ -97,7 +97,7 @@ echo "   $PGURL"
 # A fresh database per suite, so suites never see each other's rows.
 newdb() { scripts/pgtest.sh createdb "$PGDIR" "$1" | tail -n 1; }
 
-DB_SUITES="test_store test_engine test_account test_audit test_project"
+DB_SUITES="test_store test_engine test_account test_audit test_space test_calendar test_apartment test_project"
 echo "== unit tests (cmocka)"
 for variant in build build/asan; do
     tag=""; [ "$variant" = build/asan ] && tag=" [asan]"
@@ -137,7 +137,7 @@ fi
 echo "== web unit tests (vitest)"
 if [ -f web/package.json ] && grep -q '"test"' web/package.json; then
     log=$LOGDIR/web-vitest.log
-    (cd web && npx vitest run --reporter=verbose) >"$log" 2>&1
+    (cd web && NO_COLOR=1 FORCE_COLOR=0 npx vitest run --reporter=verbose) >"$log" 2>&1
     rc=$?
     p=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | head -1)
     f=$(grep -E '^\s+Tests\s+' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | head -1)

@@ -35,4 +35,7 @@ void pb_h_reports_late(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_reports_calendar(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_dashboard(struct pb_req *rq, struct pb_ctx *c);
 
+/* space_handlers.c: the space-and-enterprises routes (issue 3). */
+void pb_space_routes(void (*add)(const struct pb_route *r));
+
 #endif

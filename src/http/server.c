@@ -527,7 +527,7 @@ int pb_http_serve(const struct pb_config *cfg)
     sigset_t set;
     int sig = 0;
     unsigned int threads;
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     char *cert = NULL, *key = NULL;
     const union MHD_DaemonInfo *di;
 

@@ -261,6 +261,14 @@ void pb_res_put_rec(struct pb_ctx *c, const struct pb_rec *rec, struct pb_buf *o
         if (r->fields[i].scope)
             continue;
         pb_buf_printf(out, ",\"%s\":", r->fields[i].name);
+        if (r->fields[i].pii && !rec->v[i].is_null && rec->v[i].s) {
+            /* Personal data leaves the server masked; the full value needs the audited
+             * unmask route of its domain (reliability.md, Access). */
+            char m[256];
+            pb_phone_mask(rec->v[i].s, m, sizeof m);
+            pb_buf_json_str(out, m);
+            continue;
+        }
         pb_res_put_val(out, &r->fields[i], &rec->v[i]);
     }
     if (r->decorate)
@@ -624,6 +632,16 @@ int pb_list_parse(const struct pb_resource *r, const struct pb_kv *kv, size_t nk
 static void scope_clause(struct pb_ctx *c, const struct pb_resource *r, struct pb_sqlb *q)
 {
     const struct pb_principal *p = c->who;
+    if (p->role == PB_ROLE_ENTERPRISE) {
+        /* An enterprise sees its own records only, whatever their region. */
+        if (!r->enterprise_col || p->enterprise_id <= 0) {
+            pb_buf_adds(&q->sql, " AND 1 = 0");
+            return;
+        }
+        pb_buf_printf(&q->sql, " AND %s = ", r->enterprise_col);
+        pb_sqlb_int(q, p->enterprise_id);
+        return;
+    }
     if (pb_principal_by_park(p)) {
         if (!r->park_col || p->nparks == 0) {
             pb_buf_adds(&q->sql, " AND 1 = 0");
@@ -915,6 +933,14 @@ static int policy_check(struct pb_ctx *c, const struct pb_resource *r, enum pb_a
 static int rec_in_scope(struct pb_ctx *c, const struct pb_resource *r, const struct pb_rec *rec)
 {
     const struct pb_principal *p = c->who;
+    if (p->role == PB_ROLE_ENTERPRISE) {
+        const struct pb_val *ev;
+        if (!r->enterprise_col || p->enterprise_id <= 0)
+            return 0;
+        ev = !strcmp(r->enterprise_col, "id") ? &rec->fixed[PB_COL_ID]
+                                              : pb_rec_get(rec, r->enterprise_col);
+        return ev && !ev->is_null && ev->i == p->enterprise_id;
+    }
     if (pb_principal_by_park(p)) {
         const struct pb_val *pv;
         if (!r->park_col)
@@ -1151,6 +1177,25 @@ static int finish_write(struct write_args *a, const char *action, const char *re
     return 0;
 }
 
+/* After a derive hook: the derived region (and park, for operators) must be the caller's. */
+static int derived_scope_ok(struct pb_ctx *c, const struct pb_resource *r, const struct pb_rec *rec,
+                            struct pb_err *err)
+{
+    int scope = pb_res_scope_index(r);
+    const struct pb_principal *p = c->who;
+    if (scope < 0 || rec->v[scope].is_null)
+        return 0;
+    if (pb_principal_by_park(p)) {
+        const struct pb_val *pv =
+            r->park_col && strcmp(r->park_col, "id") ? pb_rec_get(rec, r->park_col) : NULL;
+        if (pv && !pv->is_null && pb_principal_park_ok(p, pv->i))
+            return 0;
+    } else if (p->role != PB_ROLE_ENTERPRISE && pb_principal_region_ok(p, rec->v[scope].s)) {
+        return 0;
+    }
+    return not_found(c, r, err);
+}
+
 static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
     struct write_args *a = ctx;
@@ -1161,11 +1206,18 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     struct pb_rec rec;
     struct pb_buf ch;
     int scope = pb_res_scope_index(r), rc;
-    const char *region = scope >= 0 ? a->vals[scope].s : NULL;
+    const char *region;
 
     memset(&rec, 0, sizeof rec);
     rec.r = r;
     rec.v = a->vals;
+    if (r->derive) {
+        if ((rc = r->derive(c, &rec, 1, err)))
+            return rc;
+        if ((rc = derived_scope_ok(c, r, &rec, err)))
+            return rc;
+    }
+    region = scope >= 0 ? a->vals[scope].s : NULL;
     rec.fixed[PB_COL_REGION].s = region;
     rec.fixed[PB_COL_REGION].is_null = region == NULL;
     if (r->validate && (rc = r->validate(c, &rec, 1, err)))
@@ -1352,6 +1404,14 @@ static int patch_tx(struct pb_db *db, void *ctx, struct pb_err *err)
                          "%s is required", label(c, &r->fields[i]));
     if (err->nfields)
         return pb_err_set(err, PB_E_INVALID, "请检查标出的字段", "please check the marked fields");
+    if (r->derive) {
+        if ((rc = r->derive(c, &merged, 0, err)))
+            return rc;
+        if ((rc = derived_scope_ok(c, r, &merged, err)))
+            return rc;
+        if (scope >= 0)
+            merged.fixed[PB_COL_REGION] = merged.v[scope];
+    }
     if (r->validate && (rc = r->validate(c, &merged, 0, err)))
         return rc;
 
@@ -1361,7 +1421,8 @@ static int patch_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     pb_buf_printf(&q.sql, "UPDATE %s SET version = version + 1, updated_at = ", r->table);
     pb_sqlb_int(&q, c->now_ms);
     for (size_t i = 0; i < r->nfields; i++) {
-        if (!a->given[i] || same_val(&cur.v[i], &merged.v[i]))
+        /* Given fields and those a derive hook changed; the rest equal cur. */
+        if (same_val(&cur.v[i], &merged.v[i]))
             continue;
         pb_buf_printf(&q.sql, ", %s = ", (int)i == scope ? "region_code" : r->fields[i].name);
         pb_sqlb_val(&q, &merged.v[i]);
@@ -1506,4 +1567,250 @@ int pb_res_archive(struct pb_ctx *c, const struct pb_resource *r, int64_t id, co
     a.if_match = if_match;
     rc = pb_db_tx(c->db, 1, archive_tx, &a, err);
     return rc < 0 ? rc : 0;
+}
+
+/* ---- batch writes (bulk import) ---- */
+
+void pb_res_batch_init(struct pb_res_batch *b, struct pb_ctx *c, const struct pb_resource *r,
+                       const char *const *key)
+{
+    memset(b, 0, sizeof *b);
+    b->c = c;
+    b->r = r;
+    b->key = key;
+    pb_buf_init(&b->sql, 1 << 16);
+    pb_buf_init(&b->ids, 0);
+    b->vals = pb_xcalloc(r->nfields + 1, sizeof(struct pb_val));
+    b->given = pb_xcalloc(r->nfields + 1, 1);
+}
+
+void pb_res_batch_release(struct pb_res_batch *b)
+{
+    pb_buf_release(&b->sql);
+    pb_buf_release(&b->ids);
+    free(b->vals);
+    free(b->given);
+    b->vals = NULL;
+    b->given = NULL;
+}
+
+static int is_key(const struct pb_res_batch *b, const char *name)
+{
+    for (int i = 0; b->key && b->key[i]; i++)
+        if (!strcmp(b->key[i], name))
+            return 1;
+    return 0;
+}
+
+/* The upsert for this batch's column set (the file's header), built once. Inserts give every
+ * column; an update sets the given columns and the derived scope/park columns only, so that a
+ * file with fewer columns never wipes the others, and only where the stored row has the same
+ * region (no import overwrites another jurisdiction's record). */
+static void batch_sql(struct pb_res_batch *b)
+{
+    const struct pb_resource *r = b->r;
+    int scope = pb_res_scope_index(r);
+    struct pb_buf *q = &b->sql;
+    pb_buf_printf(q, "INSERT INTO %s (region_code, version, created_at, updated_at, created_by",
+                  r->table);
+    for (size_t i = 0; i < r->nfields; i++)
+        if ((int)i != scope)
+            pb_buf_printf(q, ", %s", r->fields[i].name);
+    pb_buf_adds(q, ") VALUES (?, 1, ?, ?, ?");
+    for (size_t i = 0; i < r->nfields; i++)
+        if ((int)i != scope)
+            pb_buf_adds(q, ", ?");
+    pb_buf_adds(q, ") ON CONFLICT (");
+    for (int i = 0; b->key[i]; i++)
+        pb_buf_printf(q, "%s%s", i ? ", " : "", b->key[i]);
+    pb_buf_printf(q,
+                  ") DO UPDATE SET version = %s.version + 1, updated_at = excluded.updated_at, "
+                  "archived_at = NULL",
+                  r->table);
+    for (size_t i = 0; i < r->nfields; i++) {
+        const struct pb_field *f = &r->fields[i];
+        int derived = f->readonly && r->park_col && !strcmp(r->park_col, f->name);
+        if ((int)i == scope || is_key(b, f->name) || !(b->given[i] || derived))
+            continue;
+        pb_buf_printf(q, ", %s = excluded.%s", f->name, f->name);
+    }
+    pb_buf_printf(q, " WHERE %s.region_code = excluded.region_code RETURNING id, version",
+                  r->table);
+}
+
+static void batch_note_id(struct pb_res_batch *b, int64_t id)
+{
+    if (b->run_hi && id == b->run_hi + 1) {
+        b->run_hi = id;
+        return;
+    }
+    if (b->run_hi) {
+        if (b->run_lo == b->run_hi)
+            pb_buf_printf(&b->ids, "%s%lld", b->ids.len ? "," : "", (long long)b->run_lo);
+        else
+            pb_buf_printf(&b->ids, "%s%lld-%lld", b->ids.len ? "," : "", (long long)b->run_lo,
+                          (long long)b->run_hi);
+    }
+    b->run_lo = b->run_hi = id;
+}
+
+int pb_res_batch_row(struct pb_res_batch *b, const char *const *names, const char *const *values,
+                     size_t n, int64_t *id_out, int *inserted, struct pb_err *err)
+{
+    struct pb_ctx *c = b->c;
+    const struct pb_resource *r = b->r;
+    int scope = pb_res_scope_index(r), rc, col;
+    struct pb_rec rec;
+    struct pb_stmt *st;
+    int64_t id, version;
+
+    if (!pb_policy_allows(c->who->role, r->policy ? r->policy : r->name, PB_ACT_CREATE))
+        return pb_err_set(err, PB_E_FORBIDDEN, "您的角色无权执行此操作",
+                          "your role may not do this");
+    memset(b->vals, 0, sizeof(struct pb_val) * r->nfields);
+    memset(b->given, 0, r->nfields);
+    for (size_t i = 0; i < r->nfields; i++)
+        b->vals[i].is_null = 1;
+    for (size_t k = 0; k < n; k++) {
+        const struct pb_field *f = pb_resource_field(r, names[k]);
+        size_t i;
+        if (!f || f->readonly) {
+            pb_err_field(err, PB_E_BAD_REQUEST, strlen(names[k]) < 60 ? names[k] : "?",
+                         f ? "read_only" : "unknown_field", "未知或只读的列 %s",
+                         "unknown or read-only column %s", strlen(names[k]) < 60 ? names[k] : "?");
+            continue;
+        }
+        i = (size_t)(f - r->fields);
+        b->given[i] = 1;
+        if (!values[k] || !values[k][0]) {
+            if (f->required)
+                pb_err_field(err, PB_E_INVALID, f->name, "required", "「%s」为必填项",
+                             "%s is required", label(c, f));
+            continue;
+        }
+        if (conv_text(c, f, f->name, values[k], &b->vals[i], err))
+            continue;
+        if ((int)i == scope && !pb_principal_region_ok(c->who, b->vals[i].s))
+            pb_err_field(err, PB_E_NOT_FOUND, f->name, "out_of_scope",
+                         "行政区划 %s 不在您的管辖范围内", "region %s is outside your jurisdiction",
+                         b->vals[i].s);
+    }
+    for (size_t i = 0; i < r->nfields; i++) {
+        const struct pb_field *f = &r->fields[i];
+        if (b->given[i] || f->readonly)
+            continue;
+        if (f->required)
+            pb_err_field(err, PB_E_INVALID, f->name, "required", "「%s」为必填项", "%s is required",
+                         label(c, f));
+        else if (f->type == PB_BOOL) {
+            b->vals[i].is_null = 0;
+            b->vals[i].i = 0;
+        }
+    }
+    for (size_t i = 0; i < r->nfields; i++)
+        if (r->fields[i].type == PB_BOOL && b->vals[i].is_null && b->given[i]) {
+            b->vals[i].is_null = 0;
+            b->vals[i].i = 0;
+        }
+    if (err->nfields)
+        return err->rc ? err->rc : PB_E_INVALID;
+
+    memset(&rec, 0, sizeof rec);
+    rec.r = r;
+    rec.v = b->vals;
+    if (r->derive) {
+        if ((rc = r->derive(c, &rec, 1, err)))
+            return rc;
+        if ((rc = derived_scope_ok(c, r, &rec, err)))
+            return rc;
+    }
+    if (scope >= 0) {
+        rec.fixed[PB_COL_REGION] = b->vals[scope];
+        if (b->vals[scope].is_null)
+            return pb_err_field(err, PB_E_INVALID, r->fields[scope].name, "required",
+                                "「%s」为必填项", "%s is required", label(c, &r->fields[scope]));
+    }
+    c->importing = 1;
+    rc = r->validate ? r->validate(c, &rec, 1, err) : 0;
+    c->importing = 0;
+    if (rc)
+        return rc;
+    if (!b->sql.len)
+        batch_sql(b);
+    if ((rc = pb_db_prepare(c->db, pb_buf_cstr(&b->sql), &st)))
+        return rc;
+    pb_stmt_bind_text(st, 1, scope >= 0 ? b->vals[scope].s : NULL);
+    pb_stmt_bind_int(st, 2, c->now_ms);
+    pb_stmt_bind_int(st, 3, c->now_ms);
+    pb_stmt_bind_int(st, 4, c->who->account_id);
+    col = 5;
+    for (size_t i = 0; i < r->nfields; i++) {
+        const struct pb_val *v = &b->vals[i];
+        if ((int)i == scope)
+            continue;
+        if (v->is_null)
+            pb_stmt_bind_null(st, col++);
+        else if (v->s)
+            pb_stmt_bind_text(st, col++, v->s);
+        else
+            pb_stmt_bind_int(st, col++, v->i);
+    }
+    rc = pb_stmt_step(st);
+    if (rc == PB_ROW) {
+        id = pb_stmt_col_int(st, 0);
+        version = pb_stmt_col_int(st, 1);
+    }
+    /* Finish the statement (SQLite applies a RETURNING upsert only when it completes). */
+    if (rc == PB_ROW) {
+        int rc2 = pb_stmt_step(st);
+        if (rc2 < 0)
+            rc = rc2;
+    }
+    pb_stmt_done(st);
+    if (rc == PB_DONE)
+        return pb_err_field(err, PB_E_NOT_FOUND, b->key[0], "out_of_scope",
+                            "该记录已存在于您管辖范围以外，不能导入",
+                            "this record exists outside your jurisdiction and cannot be imported");
+    if (rc == PB_E_CONFLICT)
+        return pb_err_set(err, PB_E_CONFLICT, "与已有记录冲突",
+                          "conflicts with an existing record");
+    if (rc != PB_ROW)
+        return rc < 0 ? rc : PB_E_DB;
+    if (r->after_write && (rc = r->after_write(c, id, "import", err)))
+        return rc;
+    if (version == 1)
+        b->inserted++;
+    else
+        b->updated++;
+    batch_note_id(b, id);
+    if (id_out)
+        *id_out = id;
+    if (inserted)
+        *inserted = version == 1;
+    return 0;
+}
+
+int pb_res_batch_finish(struct pb_res_batch *b, const char *note, struct pb_err *err)
+{
+    struct pb_buf ch;
+    int rc;
+    if (!b->inserted && !b->updated)
+        return 0;
+    batch_note_id(b, 0); /* flush the last run */
+    pb_buf_init(&ch, 0);
+    pb_buf_adds(&ch, "{\"source\":");
+    pb_buf_json_str(&ch, note ? note : "");
+    pb_buf_printf(&ch, ",\"inserted\":%zu,\"updated\":%zu,\"ids\":", b->inserted, b->updated);
+    pb_buf_json_str(&ch, pb_buf_cstr(&b->ids));
+    pb_buf_addc(&ch, '}');
+    rc = pb_audit_write(b->c,
+                        &(struct pb_audit_rec){.action = "import",
+                                               .resource = b->r->name,
+                                               .object_id = "",
+                                               .region_code = "",
+                                               .result = "ok",
+                                               .changes = pb_buf_cstr(&ch)},
+                        err);
+    pb_buf_release(&ch);
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include "../util/csv.h"
 #include "../util/money.h"
 #include "../util/timeutil.h"
+#include "../util/validate.h"
 #include "internal.h"
 
 const char *pb_res_display(struct pb_ctx *c, const struct pb_field *f, const struct pb_val *v)
@@ -125,8 +126,13 @@ static int export_rows(struct export_args *a, struct pb_err *err,
         for (size_t i = 0; i < r->nfields; i++)
             if (r->fields[i].list) {
                 const struct pb_field *f = &r->fields[i];
-                const char *text =
-                    f->pii && !rec.v[i].is_null ? "***" : pb_res_display(c, f, &rec.v[i]);
+                const char *text = pb_res_display(c, f, &rec.v[i]);
+                if (f->pii && !rec.v[i].is_null) {
+                    /* Masked like listings (138****5678), never the full value. */
+                    char *m = pb_arena_alloc(c->arena, 256);
+                    pb_phone_mask(rec.v[i].s ? rec.v[i].s : "", m, 256);
+                    text = m;
+                }
                 emit(ud, row, col++, f, &rec.v[i], text);
             }
         emit(ud, row, col++, &pb_fixed_fields[PB_COL_UPDATED], &rec.fixed[PB_COL_UPDATED],

@@ -69,6 +69,7 @@ struct pb_ctx {
     const char *request_id;
     int lang_en;    /* messages in English instead of Chinese */
     int64_t now_ms; /* the injectable clock, fixed per request */
+    int importing;  /* inside a bulk import batch (upserts: validate skips duplicate checks) */
     /* Set by the engine when it refuses a caller (403, or 404 for an existing record outside
      * the jurisdiction): the transport writes the denial's audit record after the rollback. */
     struct {
@@ -120,6 +121,15 @@ struct pb_resource {
     /* Column that holds the park id for operator scope ("id" for parks, "park_id" for
      * buildings); NULL if operators have no access by park. */
     const char *park_col;
+    /* Column that holds the enterprise id for the enterprise role ("id" for enterprises,
+     * "enterprise_id" for leases); NULL: the enterprise role sees none of these records. */
+    const char *enterprise_col;
+    /* Derived fields, before validate, on create and patch: set read-only values computed from
+     * other rows (a child's region_code from its parent park, a unit's park_id from its
+     * building) in rec->v. Look parents up in the caller's scope and answer PB_E_NOT_FOUND for
+     * one outside it (existence does not leak). The engine then checks the resulting scope
+     * region (and park, for operators) like a given one. */
+    int (*derive)(struct pb_ctx *c, struct pb_rec *rec, int creating, struct pb_err *err);
     /* Cross-field rules on the merged record (create: body; patch: stored + changes). Add field
      * errors to err and return PB_E_INVALID, or 0. */
     int (*validate)(struct pb_ctx *c, const struct pb_rec *rec, int creating, struct pb_err *err);
@@ -196,6 +206,35 @@ int pb_res_archive(struct pb_ctx *c, const struct pb_resource *r, int64_t id, co
 enum pb_export_fmt { PB_EXPORT_CSV = 1, PB_EXPORT_XLSX = 2 };
 int pb_res_export(struct pb_ctx *c, const struct pb_resource *r, const struct pb_list_req *lr,
                   enum pb_export_fmt fmt, struct pb_buf *out, struct pb_err *err);
+
+/* Batch writes for bulk import: the same conversion, scope check, derive and validate hooks
+ * as the API's create, then INSERT … ON CONFLICT (key) DO UPDATE (an upsert) with one
+ * statement prepared once, and ONE audit record per batch (action "import") listing the
+ * affected ids as ranges, written by pb_res_batch_finish. after_write runs per row.
+ * The caller owns the transaction: begin, rows, finish, commit (all or nothing), or skip the
+ * rows that fail when it asked for valid rows only. A row whose key exists in a record
+ * outside the caller's scope is refused (PB_E_NOT_FOUND), never overwritten. */
+struct pb_res_batch {
+    struct pb_ctx *c;
+    const struct pb_resource *r;
+    const char *const *key; /* NULL-terminated field names of the unique key */
+    struct pb_buf sql;
+    struct pb_buf ids; /* "1-5,9" ranges of affected ids */
+    int64_t run_lo, run_hi;
+    size_t inserted, updated;
+    struct pb_val *vals;
+    unsigned char *given;
+};
+void pb_res_batch_init(struct pb_res_batch *b, struct pb_ctx *c, const struct pb_resource *r,
+                       const char *const *key);
+/* One row of (field name, text value) pairs: names must be declared, writable fields (else
+ * PB_E_BAD_REQUEST naming the column); an empty value is NULL. Must run inside a write
+ * transaction. *id_out and *inserted (1 new, 0 updated) on success. */
+int pb_res_batch_row(struct pb_res_batch *b, const char *const *names, const char *const *values,
+                     size_t n, int64_t *id_out, int *inserted, struct pb_err *err);
+/* Write the batch's audit record (when a row was written) inside the same transaction. */
+int pb_res_batch_finish(struct pb_res_batch *b, const char *note, struct pb_err *err);
+void pb_res_batch_release(struct pb_res_batch *b);
 
 /* ETag text for a record: "\"<id>-<version>\"" into buf (>= 48 bytes). */
 void pb_res_etag(int64_t id, int64_t version, char *buf, size_t n);

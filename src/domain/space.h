@@ -1,0 +1,107 @@
+/* space.h: buildings and units, the enterprise register and its lifecycle, leases, rates, the
+ * idle-space library, demands and matching, bulk import (issue 3; docs/space-and-rates.md).
+ *
+ * Every function takes a struct pb_ctx (who is asking, the database, the arena) and answers
+ * 0 or a negative enum pb_rc with err filled in both languages. Outputs appended to a struct
+ * pb_buf are JSON text. Thread-safety: as the ctx's connection (one thread at a time), except
+ * the matching index, which is shared by all threads behind its own lock. */
+#ifndef PB_SPACE_H
+#define PB_SPACE_H
+
+#include "../resource/resource.h"
+
+extern const struct pb_resource pb_res_buildings;
+extern const struct pb_resource pb_res_units;
+extern const struct pb_resource pb_res_enterprises;
+extern const struct pb_resource pb_res_enterprise_figures;
+extern const struct pb_resource pb_res_enterprise_honours;
+extern const struct pb_resource pb_res_leases;
+extern const struct pb_resource pb_res_spaces;
+extern const struct pb_resource pb_res_demands;
+
+/* Register every resource of this module (pb_app_init). */
+void pb_space_register(void);
+
+/* Shared enum tables (units and spaces carry the same specs). */
+extern const char *const pb_hazard_classes[];
+
+/* ---- parents in the caller's scope (for derive/validate hooks) ---- */
+/* The park's region if the park exists, is not archived and is in the caller's jurisdiction
+ * (region, or park list for operators); else PB_E_NOT_FOUND with a field error on `field`.
+ * *region points into the ctx arena. */
+int pb_space_park_visible(struct pb_ctx *c, int64_t park_id, const char *field, const char **region,
+                          struct pb_err *err);
+
+/* ---- the idle-space library ---- */
+/* Bring the library row of a park unit in line with the unit: a vacant unit is listed
+ * (source park_unit, status available), any other state marks its row taken. Inside the
+ * caller's write transaction. */
+int pb_space_sync_unit(struct pb_ctx *c, int64_t unit_id, struct pb_err *err);
+
+/* ---- enterprise lifecycle ---- */
+/* Stages in order; "left" (退园) and "delisted" (退库) are the steps back. */
+extern const char *const pb_enterprise_stages[];
+/* May an enterprise at stage `from` (NULL: not yet signed) move to `to`? 1 or 0. */
+int pb_enterprise_transition_ok(const char *from, const char *to);
+/* Record a dated lifecycle event (audited, in its own write transaction). The date must be a
+ * real date, not before the last event and not after today (CST). The updated enterprise is
+ * appended to out (may be NULL). */
+int pb_enterprise_event(struct pb_ctx *c, int64_t id, const char *stage, const char *date,
+                        const char *note, struct pb_buf *out, struct pb_err *err);
+/* {"items":[{"stage","label","date","from_stage","created_at"}…],"leases":[…]} */
+int pb_enterprise_timeline(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+/* The full contact phone (audited as "unmask" with the stated reason). */
+int pb_enterprise_unmask(struct pb_ctx *c, int64_t id, const char *reason, struct pb_buf *out,
+                         struct pb_err *err);
+
+/* ---- leases ---- */
+/* Move in (units → occupied) or end (units → vacant, listed again) on a date. Audited. */
+int pb_lease_move_in(struct pb_ctx *c, int64_t id, const char *date, struct pb_buf *out,
+                     struct pb_err *err);
+int pb_lease_end(struct pb_ctx *c, int64_t id, const char *date, struct pb_buf *out,
+                 struct pb_err *err);
+
+/* ---- rates ---- */
+struct pb_rates {
+    int64_t marketable, signed_, leasable, occupied; /* hundredths of m² */
+    int64_t absorption_bp, occupancy_bp;             /* hundredths of a percent; -1 if n/a */
+};
+/* scope "city" (id ignored), "region" (a region code: its parks and those of zones rolling up
+ * to it) or "park" (a park id); date YYYY-MM-DD (NULL: today, CST). Out-of-scope → 404. */
+int pb_rates_compute(struct pb_ctx *c, const char *scope, const char *id, const char *date,
+                     struct pb_rates *out, struct pb_err *err);
+/* The JSON answer of GET /api/v1/rates, with vacant area by spec band. */
+int pb_rates_json(struct pb_ctx *c, const char *scope, const char *id, const char *date,
+                  struct pb_buf *out, struct pb_err *err);
+/* A park's production-to-living ratio from its buildings (decorates parks' buildings list). */
+int pb_park_ratio_json(struct pb_ctx *c, int64_t park_id, struct pb_buf *out, struct pb_err *err);
+
+/* ---- matching ---- */
+/* Score the library's available spaces against demand `id`: {"items":[{"space_id","score",
+ * "meets":[…],"misses":[{"requirement","wanted","offered","shortfall"}]}…]}. */
+int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_buf *out,
+                    struct pb_err *err);
+/* Forget the in-memory index (tests that switch databases). */
+void pb_match_reset(void);
+
+/* ---- bulk import ---- */
+struct pb_import_opts {
+    int valid_only;     /* write the valid rows and skip the rest (else all or nothing) */
+    const char *source; /* file name for the audit record */
+    void (*progress)(void *ud, size_t done, size_t total); /* bytes read of total */
+    void *ud;
+};
+struct pb_import_result {
+    size_t rows, inserted, updated, rejected;
+    int committed;
+    const char *encoding;
+};
+/* Import CSV (UTF-8 or GB18030) of kind enterprises|units|leases|spaces. The report of
+ * rejected rows ({"row","line","field","code","message"}) is appended to report as a JSON
+ * array. Returns 0 when the file was committed (possibly with rows skipped in valid_only
+ * mode), PB_E_INVALID when rows were rejected and nothing was written, or another rc. */
+int pb_import_csv(struct pb_ctx *c, const char *kind, const char *data, size_t len,
+                  const struct pb_import_opts *o, struct pb_buf *report,
+                  struct pb_import_result *res, struct pb_err *err);
+
+#endif
