@@ -50,6 +50,7 @@ int pb_cmd_demo(int argc, char **argv);
 int pb_cmd_migrate(int argc, char **argv);
 int pb_cmd_user(int argc, char **argv);
 int pb_cmd_check(int argc, char **argv);
+int pb_cmd_report(int argc, char **argv);
 int pb_cmd_version(int argc, char **argv);
 int pb_cmd_import(int argc, char **argv);
 int pb_cmd_calendar(int argc, char **argv);

@@ -10,6 +10,8 @@
 #include "../domain/audit.h"
 #include "../domain/calendar.h"
 #include "../domain/park.h"
+#include "../domain/project.h"
+#include "../domain/project_demo.h"
 #include "../domain/refdata.h"
 #include "../domain/space.h"
 #include "../util/crypto.h"
@@ -29,6 +31,8 @@ static void app_init_once(void)
     pb_resource_register(&pb_res_parks);
     pb_space_register();
     pb_apartment_register();
+    pb_resource_register(&pb_res_projects);
+    pb_resource_register(&pb_res_targets);
 }
 
 void pb_app_init(void)
@@ -121,6 +125,9 @@ int pb_cli_parse(struct pb_cli *cli, int argc, char **argv, struct pb_cli_flags 
         }
     }
     pb_config_finish(&cli->cfg);
+    pb_report_due_day = cli->cfg.report_due_day;
+    pb_report_jan_feb = cli->cfg.report_jan_feb;
+    pb_project_stall_months = cli->cfg.stall_months;
     return 0;
 }
 
@@ -238,6 +245,49 @@ static int64_t park_id_by_name(struct pb_db *db, const char *name)
     return id;
 }
 
+/* The demo project portfolio (issue 4), once: skipped when any project exists. */
+static int demo_projects(struct pb_db *db, struct pb_ctx *c)
+{
+    struct pb_stmt *st;
+    struct pb_project_demo res;
+    struct pb_err err;
+    int64_t ids[64], existing = 0;
+    char regions[64][16], names[64][128];
+    const char *rp[64], *np[64];
+    int n = 0, rc;
+    pb_db_query_int(db, "SELECT COUNT(*) FROM project", &existing);
+    if (existing) {
+        printf("  Demo projects: %lld already there.\n", (long long)existing);
+        return 0;
+    }
+    if (pb_db_prepare(db,
+                      "SELECT id, region_code, name FROM park WHERE archived_at IS NULL ORDER "
+                      "BY id",
+                      &st))
+        return 1;
+    while (n < 64 && pb_stmt_step(st) == PB_ROW) {
+        ids[n] = pb_stmt_col_int(st, 0);
+        pb_strlcpy(regions[n], pb_stmt_col_text(st, 1), sizeof regions[n]);
+        pb_strlcpy(names[n], pb_stmt_col_text(st, 2), sizeof names[n]);
+        rp[n] = regions[n];
+        np[n] = names[n];
+        n++;
+    }
+    pb_stmt_done(st);
+    pb_err_clear(&err);
+    if ((rc = pb_project_demo_load(c, ids, rp, np, n, &res, &err))) {
+        fprintf(stderr, "parkbrain: demo projects: %s", err.detail_en);
+        for (int k = 0; k < err.nfields; k++)
+            fprintf(stderr, " [%s: %s]", err.fields[k].field, err.fields[k].en);
+        fprintf(stderr, "\n");
+        return 1;
+    }
+    printf("  Demo projects: %d in the city's rolling portfolio with %d confirmed reports "
+           "(2024-01/02); Jinjiang %d in all.\n",
+           res.city_projects, res.reports, res.jinjiang_projects);
+    return 0;
+}
+
 int pb_cli_load_demo(struct pb_db *db)
 {
     const struct pb_embedded *parks = pb_embedded_find("data/demo/parks.json");
@@ -334,6 +384,8 @@ int pb_cli_load_demo(struct pb_db *db)
         printf("    %-18s %-16s %s\n", username, pb_role_name(role), pw);
     }
     json_decref(arr);
+    if (demo_projects(db, &c))
+        rc = 1;
     fflush(stdout);
     pb_arena_release(&a);
     return rc;

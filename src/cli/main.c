@@ -15,6 +15,7 @@ static const struct {
     {"migrate", pb_cmd_migrate, "apply database migrations"},
     {"user", pb_cmd_user, "user add | passwd | list"},
     {"import", pb_cmd_import, "import enterprises|units|leases|spaces from CSV"},
+    {"report", pb_cmd_report, "report monthly: the projects' monthly statistics and bulletin"},
     {"check", pb_cmd_check, "verify the audit chain and the database's integrity"},
     {"calendar", pb_cmd_calendar, "the working-day calendar: workday-after | is-workday | between"},
     {"lock", pb_cmd_lock, "door codes offline: verify | code | hotp (what a lock embeds)"},

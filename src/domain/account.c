@@ -130,6 +130,26 @@ static const struct {
       [PB_ROLE_REGION] = ALL,
       [PB_ROLE_ENTERPRISE] = R,
       [PB_ROLE_VIEWER] = R | E}},
+    /* Standardization projects (issue 4). Operators read their parks' projects. */
+    {"projects",
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_OPERATOR] = R | E,
+      [PB_ROLE_VIEWER] = R | E}},
+    /* Monthly reports: create = submit (region or city staff), update = confirm (city only). */
+    {"reports",
+     {[PB_ROLE_ADMIN] = R | C | U | E,
+      [PB_ROLE_CITY] = R | C | U | E,
+      [PB_ROLE_REGION] = R | C | E,
+      [PB_ROLE_OPERATOR] = R,
+      [PB_ROLE_VIEWER] = R | E}},
+    /* Targets are set by the city; regions and viewers read them. */
+    {"targets",
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = R | E,
+      [PB_ROLE_VIEWER] = R | E}},
 };
 
 #undef R

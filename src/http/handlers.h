@@ -23,6 +23,17 @@ void pb_h_res_create(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_get(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_patch(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_delete(struct pb_req *rq, struct pb_ctx *c);
+/* project_handlers.c */
+void pb_h_project_transition(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_project_transitions(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_report_put(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_report_get(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_report_list(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_report_confirm(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_reports_monthly(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_reports_late(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_reports_calendar(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_dashboard(struct pb_req *rq, struct pb_ctx *c);
 
 /* space_handlers.c: the space-and-enterprises routes (issue 3). */
 void pb_space_routes(void (*add)(const struct pb_route *r));

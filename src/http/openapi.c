@@ -176,6 +176,10 @@ static void build(void)
             json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:{s:s,s:i}}", "name", "id", "in",
                                                     "path", "required", 1, "schema", "type",
                                                     "integer", "minimum", 1));
+        if (strstr(rt->pattern, "{month}"))
+            json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:{s:s,s:s}}", "name", "month",
+                                                    "in", "path", "required", 1, "schema", "type",
+                                                    "string", "pattern", "^[0-9]{4}-[0-9]{2}$"));
         if (rt->res) {
             const struct pb_resource *r = rt->res;
             char n[96];

@@ -112,6 +112,37 @@ void pb_routes_init(void)
     pb_apartment_routes_add(add);
     for (size_t i = 0; i < pb_resource_count(); i++)
         add_resource(pb_resource_at(i));
+    /* Standardization projects (issue 4): stage transitions, monthly reports, statistics. */
+    add(&(struct pb_route){"POST", "/api/v1/projects/{id}/transitions", pb_h_project_transition,
+                           PB_RT_BODY, "create_project_transition",
+                           "Record a dated stage transition (back-dating allowed)", "projects"});
+    add(&(struct pb_route){"GET", "/api/v1/projects/{id}/transitions", pb_h_project_transitions, 0,
+                           "list_project_transitions", "The project's stage history", "projects"});
+    add(&(struct pb_route){
+        "GET", "/api/v1/projects/{id}/reports", pb_h_report_list, 0, "list_project_reports",
+        "The project's current monthly reports with cumulative figures", "reports"});
+    add(&(struct pb_route){"PUT", "/api/v1/projects/{id}/reports/{month}", pb_h_report_put,
+                           PB_RT_BODY, "put_project_report",
+                           "Submit the month's report (after confirmation: a new version)",
+                           "reports"});
+    add(&(struct pb_route){"GET", "/api/v1/projects/{id}/reports/{month}", pb_h_report_get, 0,
+                           "get_project_report", "The month's current report and its versions",
+                           "reports"});
+    add(&(struct pb_route){"POST", "/api/v1/projects/{id}/reports/{month}/confirm",
+                           pb_h_report_confirm, 0, "confirm_project_report",
+                           "Confirm the current version (city staff)", "reports"});
+    add(&(struct pb_route){"GET", "/api/v1/reports/monthly", pb_h_reports_monthly, 0,
+                           "monthly_report",
+                           "Rolling statistics and the bulletin for a month and scope (json, csv, "
+                           "xlsx or text)",
+                           "reports"});
+    add(&(struct pb_route){"GET", "/api/v1/reports/late", pb_h_reports_late, 0, "late_reports",
+                           "Projects late with the month's report", "reports"});
+    add(&(struct pb_route){"GET", "/api/v1/reports/calendar", pb_h_reports_calendar, 0,
+                           "report_calendar", "The reporting calendar (due dates) of a year",
+                           "reports"});
+    add(&(struct pb_route){"GET", "/api/v1/dashboard", pb_h_dashboard, 0, "dashboard",
+                           "Dashboard aggregates (cached, invalidated on every write)", "reports"});
 }
 
 /* ---- matching ---- */
@@ -123,6 +154,17 @@ static int seg_is_id(const char *s)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* YYYY-MM (the domain checks the range). */
+static int seg_is_month(const char *s)
+{
+    if (strlen(s) != 7 || s[4] != '-')
+        return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
             return 0;
     return 1;
 }
@@ -139,6 +181,9 @@ static int pattern_match(const char *pattern, struct pb_req *rq)
             return 0;
         if (!strcmp(tok, "{id}")) {
             if (!seg_is_id(rq->segs[i]))
+                return 0;
+        } else if (!strcmp(tok, "{month}")) {
+            if (!seg_is_month(rq->segs[i]))
                 return 0;
         } else if (strcmp(tok, rq->segs[i])) {
             return 0;

@@ -23,6 +23,9 @@ void pb_config_defaults(struct pb_config *c)
     c->login_max_fail_addr = 50;
     c->login_window_s = 15 * 60;
     c->access_log = 1;
+    c->report_due_day = 10;
+    c->report_jan_feb = 1;
+    c->stall_months = 3;
 }
 
 enum kind { K_STR, K_INT, K_BOOL };
@@ -69,6 +72,12 @@ static const struct {
       "use X-Forwarded-For from a local TLS proxy as the client address"),
     B("demo_if_new", demo_if_new, "serve: load the demo set into a new database"),
     B("access_log", access_log, "one access-log line per request on stdout"),
+    I("report_due_day", report_due_day, 1, 28,
+      "projects: a month's report is due on this day of the next month (default 10)"),
+    B("report_jan_feb", report_jan_feb,
+      "projects: publish January and February together as 1-2 (default true)"),
+    I("stall_months", stall_months, 1, 24,
+      "projects: flag as stalled after N months without a stage change or investment"),
 #undef S
 #undef I
 #undef B

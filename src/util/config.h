@@ -25,6 +25,10 @@ struct pb_config {
     int trust_proxy; /* take the client address from X-Forwarded-For (behind a TLS proxy) */
     int demo_if_new; /* serve: load the demo set when the database is new */
     int access_log;  /* one line per request on stdout */
+    /* Standardization projects (issue 4). */
+    int report_due_day; /* a month's report is due on this day of the next month (1..28) */
+    int report_jan_feb; /* publish January and February together as 1—2月 */
+    int stall_months;   /* dashboard: flag projects with no change and no investment */
 };
 
 /* Defaults. */

@@ -1,0 +1,640 @@
+/* test_project.c: standardization projects (issue 4): transition rules, the stage on a date,
+ * each monthly-report rule failing with its field, statistics of a hand-counted fixture over
+ * three months (1—2月 cumulation, a correction after confirmation), the bulletin byte for byte.
+ *
+ * Database: PB_TEST_DB_URL (scripts/test.sh gives a fresh SQLite file or PostgreSQL database),
+ * else a SQLite file in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "domain/park.h"
+#include "domain/project.h"
+#include "domain/project_stats.h"
+#include "store/db.h"
+#include "util/timeutil.h"
+
+static struct pb_db *db;
+static struct pb_arena arena;
+static char tmpdir[64];
+static int64_t park_jj, park_na;
+static int64_t P[30];
+
+static const struct pb_principal nanan_staff = {.account_id = 0,
+                                                .username = "na",
+                                                .role = PB_ROLE_REGION,
+                                                .nregions = 1,
+                                                .regions = {"350583"}};
+
+static void ctx(struct pb_ctx *c, const struct pb_principal *who)
+{
+    pb_cli_ctx(c, db, &arena);
+    if (who)
+        c->who = who;
+}
+
+static int64_t mk_park(const char *name, const char *region)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    int64_t id = 0;
+    json_t *b = json_pack("{s:s,s:s}", "name", name, "region_code", region);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_res_create(&c, &pb_res_parks, b, NULL, &id, NULL, &e), 0);
+    json_decref(b);
+    return id;
+}
+
+static int64_t mk_project(const char *name, int64_t park, const char *region, const char *kind)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    int64_t id = 0;
+    json_t *b = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "name", name, "park_id",
+                          (json_int_t)park, "region_code", region, "kind", kind, "plan_factory_m2",
+                          "8000", "plan_supporting_m2", "2000", "invest_plan_yuan", "100000000");
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    int rc = pb_res_create(&c, &pb_res_projects, b, NULL, &id, NULL, &e);
+    if (rc)
+        fail_msg("create project: %s %s", e.detail_en, e.nfields ? e.fields[0].en : "");
+    json_decref(b);
+    return id;
+}
+
+static int trans(int64_t id, const char *stage, const char *date, const char *reason,
+                 struct pb_err *e)
+{
+    struct pb_ctx c;
+    struct pb_transition_in in = {stage, date, "施工许可证 350582202401", "permit", reason};
+    ctx(&c, NULL);
+    pb_err_clear(e);
+    return pb_project_transition(&c, id, &in, NULL, e);
+}
+
+static void trans_ok(int64_t id, const char *stage, const char *date)
+{
+    struct pb_err e;
+    if (trans(id, stage, date, NULL, &e))
+        fail_msg("transition %s %s: %s %s", stage, date, e.detail_en,
+                 e.nfields ? e.fields[0].code : "");
+}
+
+static int put(int64_t id, const char *month, const char *inv, const char *top, const char *sup,
+               const char *comp, const char *cum, const char *stage, struct pb_err *e)
+{
+    struct pb_ctx c;
+    struct pb_report_in in = {inv, top, sup, comp, cum, stage, NULL, NULL};
+    ctx(&c, NULL);
+    pb_err_clear(e);
+    return pb_report_put(&c, id, month, &in, NULL, e);
+}
+
+static void put_confirm(int64_t id, const char *month, const char *inv, const char *top)
+{
+    struct pb_err e;
+    struct pb_ctx c;
+    if (put(id, month, inv, top, NULL, "0", NULL, NULL, &e))
+        fail_msg("report %s: %s %s %s", month, e.detail_en, e.nfields ? e.fields[0].field : "",
+                 e.nfields ? e.fields[0].code : "");
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_report_confirm(&c, id, month, NULL, &e), 0);
+}
+
+/* Expect exactly rule `code` on `field`. */
+static void expect_rule(int rc, const struct pb_err *e, const char *field, const char *code)
+{
+    assert_int_equal(rc, PB_E_INVALID);
+    for (int i = 0; i < e->nfields; i++)
+        if (!strcmp(e->fields[i].field, field) && !strcmp(e->fields[i].code, code))
+            return;
+    fail_msg("expected %s on %s; got %d errors, first %s/%s", code, field, e->nfields,
+             e->nfields ? e->fields[0].field : "-", e->nfields ? e->fields[0].code : "-");
+}
+
+static int suite_setup(void **state)
+{
+    const char *env = getenv("PB_TEST_DB_URL");
+    char url[1100];
+    struct pb_err e;
+    (void)state;
+    pb_app_init();
+    pb_arena_init(&arena);
+    if (env && *env) {
+        pb_strlcpy(url, env, sizeof url);
+    } else {
+        pb_strlcpy(tmpdir, "/tmp/test_project.XXXXXX", sizeof tmpdir);
+        if (!mkdtemp(tmpdir))
+            return -1;
+        snprintf(url, sizeof url, "sqlite:%s/t.db", tmpdir);
+    }
+    pb_err_clear(&e);
+    if (pb_db_open(url, &db, &e) || pb_cli_init_db(db, 1, NULL))
+        return -1;
+    pb_report_due_day = 10;
+    pb_report_jan_feb = 1;
+    park_jj = mk_park("测试园区（晋江）", "350582");
+    park_na = mk_park("测试园区（南安）", "350583");
+    return 0;
+}
+
+static int suite_teardown(void **state)
+{
+    (void)state;
+    pb_db_close(db);
+    pb_arena_release(&arena);
+    if (tmpdir[0]) {
+        char p[128];
+        snprintf(p, sizeof p, "%s/t.db", tmpdir);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/t.db-wal", tmpdir);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/t.db-shm", tmpdir);
+        unlink(p);
+        rmdir(tmpdir);
+    }
+    return 0;
+}
+
+/* ---- transitions ---- */
+
+static void test_step_rules(void **state)
+{
+    (void)state;
+    assert_true(pb_stage_step_ok(PB_STAGE_NONE, PB_STAGE_PLANNED));
+    assert_true(pb_stage_step_ok(PB_STAGE_PLANNED, PB_STAGE_STARTED));
+    assert_true(pb_stage_step_ok(PB_STAGE_BUILDING, PB_STAGE_PARTLY));
+    assert_true(pb_stage_step_ok(PB_STAGE_BUILDING, PB_STAGE_IN_USE));
+    assert_true(pb_stage_step_ok(PB_STAGE_PARTLY, PB_STAGE_IN_USE));
+    assert_false(pb_stage_step_ok(PB_STAGE_NONE, PB_STAGE_STARTED));
+    assert_false(pb_stage_step_ok(PB_STAGE_PLANNED, PB_STAGE_BUILDING));
+    assert_false(pb_stage_step_ok(PB_STAGE_BUILDING, PB_STAGE_STARTED));
+    assert_int_equal(pb_stage_parse("partly_in_use"), PB_STAGE_PARTLY);
+    assert_int_equal(pb_stage_parse("done"), -1);
+}
+
+static void test_transitions(void **state)
+{
+    struct pb_err e;
+    struct pb_ctx c;
+    int64_t id = mk_project("过渡规则测试", park_jj, "350582", "new_build");
+    int st;
+    (void)state;
+    /* A new project has no stage until its first transition. */
+    assert_int_equal(pb_project_stage_at(db, id, "2024-01-01", &st), 0);
+    assert_int_equal(st, PB_STAGE_NONE);
+    /* Skipping needs a reason. */
+    expect_rule(trans(id, "building", "2023-01-01", NULL, &e), &e, "reason",
+                "reason_required_skip");
+    trans_ok(id, "planned", "2023-01-01");
+    expect_rule(trans(id, "planned", "2023-02-01", NULL, &e), &e, "stage", "no_change");
+    trans_ok(id, "started", "2023-03-01");
+    trans_ok(id, "building", "2023-05-01");
+    /* Going back needs a reason; with one it is accepted. */
+    expect_rule(trans(id, "started", "2023-06-01", NULL, &e), &e, "reason", "reason_required_back");
+    assert_int_equal(trans(id, "started", "2023-06-01", "停工整改", &e), 0);
+    trans_ok(id, "building", "2023-07-01");
+    /* A back-dated insertion that would leave a later step irregular without a reason. */
+    expect_rule(trans(id, "planned", "2023-04-01", "补录", &e), &e, "date", "breaks_history");
+    /* Future dates, bad dates, missing evidence, unknown stages. */
+    expect_rule(trans(id, "in_use", "2199-01-01", NULL, &e), &e, "date", "future_date");
+    expect_rule(trans(id, "in_use", "2024-02-30", NULL, &e), &e, "date", "invalid_date");
+    expect_rule(trans(id, "done", "2024-01-01", NULL, &e), &e, "stage", "invalid_choice");
+    {
+        struct pb_transition_in in = {"in_use", "2024-01-01", "", NULL, NULL};
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        expect_rule(pb_project_transition(&c, id, &in, NULL, &e), &e, "evidence", "required");
+    }
+    /* The stage on any past date follows from the history. */
+    assert_int_equal(pb_project_stage_at(db, id, "2022-12-31", &st), 0);
+    assert_int_equal(st, PB_STAGE_NONE);
+    assert_int_equal(pb_project_stage_at(db, id, "2023-01-01", &st), 0);
+    assert_int_equal(st, PB_STAGE_PLANNED);
+    assert_int_equal(pb_project_stage_at(db, id, "2023-05-31", &st), 0);
+    assert_int_equal(st, PB_STAGE_BUILDING);
+    assert_int_equal(pb_project_stage_at(db, id, "2023-06-15", &st), 0);
+    assert_int_equal(st, PB_STAGE_STARTED);
+    assert_int_equal(pb_project_stage_at(db, id, "2024-06-15", &st), 0);
+    assert_int_equal(st, PB_STAGE_BUILDING);
+    /* Another county's staff cannot see the project (404), nor move it. */
+    {
+        struct pb_transition_in in = {"in_use", "2024-01-01", "照片", NULL, NULL};
+        ctx(&c, &nanan_staff);
+        pb_err_clear(&e);
+        assert_int_equal(pb_project_transition(&c, id, &in, NULL, &e), PB_E_NOT_FOUND);
+    }
+}
+
+/* ---- report rules ---- */
+
+static void test_report_rules(void **state)
+{
+    struct pb_err e;
+    struct pb_ctx c;
+    int64_t planned = mk_project("谋划项目", park_jj, "350582", "new_build");
+    int64_t b = mk_project("在建项目", park_jj, "350582", "new_build");
+    int64_t none = mk_project("无阶段项目", park_jj, "350582", "new_build");
+    (void)state;
+    trans_ok(planned, "planned", "2023-01-01");
+    trans_ok(b, "planned", "2022-01-01");
+    trans_ok(b, "started", "2022-02-01");
+    trans_ok(b, "building", "2022-03-01");
+
+    expect_rule(put(none, "2024-01", "0", "0", NULL, "0", NULL, NULL, &e), &e, "month", "no_stage");
+    expect_rule(put(planned, "2024-01", "100.00", "0", NULL, "0", NULL, NULL, &e), &e,
+                "invest_done_yuan", "planned_no_investment");
+    expect_rule(put(planned, "2024-01", "0", "10", NULL, "0", NULL, NULL, &e), &e, "topped_out_m2",
+                "planned_no_construction");
+    expect_rule(put(b, "2024-01", "-1.00", "0", NULL, "0", NULL, NULL, &e), &e, "invest_done_yuan",
+                "cumulative_falls");
+    expect_rule(put(b, "2024-01", "1.234", "0", NULL, "0", NULL, NULL, &e), &e, "invest_done_yuan",
+                "too_many_decimals");
+    expect_rule(put(b, "2024-01", "1e3", "0", NULL, "0", NULL, NULL, &e), &e, "invest_done_yuan",
+                "invalid_decimal");
+    expect_rule(put(b, "2024-01", NULL, "0", NULL, "0", NULL, NULL, &e), &e, "invest_done_yuan",
+                "required");
+    expect_rule(put(b, "2024-01", "0", "10000.01", NULL, "0", NULL, NULL, &e), &e, "topped_out_m2",
+                "topped_out_exceeds_plan");
+    expect_rule(put(b, "2024-01", "0", "100", "200", "0", NULL, NULL, &e), &e,
+                "topped_out_supporting_m2", "supporting_exceeds_total");
+    expect_rule(put(b, "2024-01", "0", "3000", "2500", "0", NULL, NULL, &e), &e,
+                "topped_out_supporting_m2", "supporting_exceeds_plan");
+    expect_rule(put(b, "2024-01", "0", "100", NULL, "100.01", NULL, NULL, &e), &e, "completed_m2",
+                "completed_exceeds_topped_out");
+    expect_rule(put(b, "2024-01", "0", "0", NULL, "0", NULL, "in_use", &e), &e, "stage",
+                "stage_mismatch");
+    expect_rule(put(b, "2024-01", "250000000.00", "0", NULL, "0", NULL, NULL, &e), &e,
+                "invest_done_yuan", "invest_exceeds_plan");
+    expect_rule(put(b, "2199-01", "0", "0", NULL, "0", NULL, NULL, &e), &e, "month",
+                "future_month");
+    expect_rule(put(b, "2024-13", "0", "0", NULL, "0", NULL, NULL, &e), &e, "month",
+                "invalid_month");
+    /* The cumulative check: January 100, February must give 100 + this month. */
+    put_confirm(b, "2024-01", "100.00", "0");
+    expect_rule(put(b, "2024-02", "50.00", "0", NULL, "0", "120.00", NULL, &e), &e,
+                "invest_cum_yuan", "cumulative_mismatch");
+    expect_rule(put(b, "2024-02", "50.00", "0", NULL, "0", "99.99", NULL, &e), &e,
+                "invest_cum_yuan", "cumulative_falls");
+    assert_int_equal(put(b, "2024-02", "50.00", "0", NULL, "0", "150.00", "building", &e), 0);
+    /* Region staff may submit but not confirm; another county sees nothing. */
+    ctx(&c, &nanan_staff);
+    pb_err_clear(&e);
+    assert_int_equal(pb_report_confirm(&c, b, "2024-02", NULL, &e), PB_E_FORBIDDEN);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_report_confirm(&c, b, "2024-02", NULL, &e), 0);
+    pb_err_clear(&e);
+    assert_int_equal(pb_report_confirm(&c, b, "2024-02", NULL, &e), PB_E_CONFLICT);
+}
+
+/* ---- statistics of a hand-counted fixture ----
+ * 30 projects: 0-19 in Jinjiang, 20-29 in Nan'an.
+ *   0-4   planned 2023-12-01
+ *   5-9   planned 2023-06-01, started 2024-02-10
+ *   10-19 planned/started/building in 2022; 10-12 in use 2024-02-15; 13 partly 2024-03-05
+ *   20-29 planned/started/building in 2023; 20-21 partly in use 2024-02-20
+ * Reports, confirmed: 10-29 each month 1,000,000.00 yuan and 1000 m² topped out; 5-9 from
+ * February 500,000.00 yuan. By hand:
+ *   end of Jan: planned 10, building 20
+ *   end of Feb: planned 5, started 5, building 15, partly 2, in use 3; building→use 5
+ *   end of Mar: planned 5, started 5, building 14, partly 3, in use 3; building→use 1
+ *   1—2月: 20,000,000 + 22,500,000 = 42,500,000 yuan; 40,000 m²
+ *   correction of project 10's February to 3,000,000: 44,500,000 once confirmed
+ *   1—3月: 44,500,000 + 22,500,000 = 67,000,000 yuan; 60,000 m² */
+
+static void fixture(void)
+{
+    char name[64];
+    for (int i = 0; i < 30; i++) {
+        snprintf(name, sizeof name, "统计夹具项目%02d", i);
+        P[i] =
+            mk_project(name, i < 20 ? park_jj : park_na, i < 20 ? "350582" : "350583", "new_build");
+        if (i < 5) {
+            trans_ok(P[i], "planned", "2023-12-01");
+        } else if (i < 10) {
+            trans_ok(P[i], "planned", "2023-06-01");
+            trans_ok(P[i], "started", "2024-02-10");
+        } else {
+            const char *y = i < 20 ? "2022" : "2023";
+            char d[11];
+            snprintf(d, sizeof d, "%s-01-01", y);
+            trans_ok(P[i], "planned", d);
+            snprintf(d, sizeof d, "%s-02-01", y);
+            trans_ok(P[i], "started", d);
+            snprintf(d, sizeof d, "%s-03-01", y);
+            trans_ok(P[i], "building", d);
+        }
+    }
+    for (int i = 10; i <= 12; i++)
+        trans_ok(P[i], "in_use", "2024-02-15");
+    trans_ok(P[13], "partly_in_use", "2024-03-05");
+    trans_ok(P[20], "partly_in_use", "2024-02-20");
+    trans_ok(P[21], "partly_in_use", "2024-02-20");
+    for (int m = 1; m <= 3; m++) {
+        char month[16];
+        snprintf(month, sizeof month, "2024-%02d", m);
+        for (int i = 10; i < 30; i++)
+            put_confirm(P[i], month, "1000000.00", "1000.00");
+        if (m >= 2)
+            for (int i = 5; i < 10; i++)
+                put_confirm(P[i], month, "500000.00", "0");
+    }
+}
+
+static void stats(const char *month, const char *scope, const char *id, struct pb_stats *s)
+{
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, month, sizeof rq.month);
+    pb_strlcpy(rq.scope, scope, sizeof rq.scope);
+    if (id)
+        pb_strlcpy(rq.id, id, sizeof rq.id);
+    rq.all_portfolios = 0;
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_stats_compute(&c, &rq, s, &e))
+        fail_msg("stats: %s", e.detail_en);
+}
+
+/* Only the fixture's projects: the other tests' projects are in Jinjiang too, so count by
+ * region Nan'an for exact region figures, and subtract the known others for the city. */
+static void test_statistics(void **state)
+{
+    static struct pb_stats s, base;
+    struct pb_buf b;
+    struct pb_err e;
+    struct pb_ctx c;
+    (void)state;
+    /* What the other tests left: measured before the fixture, subtracted after. */
+    stats("2024-02", "city", NULL, &base);
+    fixture();
+
+    stats("2024-01", "city", NULL, &s);
+    assert_int_equal(s.stage[PB_STAGE_PLANNED] - 0, 10 + base.stage[PB_STAGE_PLANNED]);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING], 20 + base.stage[PB_STAGE_BUILDING]);
+    assert_int_equal(s.ytd_published, 0); /* January is published with February */
+    assert_string_equal(s.ytd_months, "1");
+
+    stats("2024-02", "city", NULL, &s);
+    assert_int_equal(s.projects - base.projects, 30);
+    assert_int_equal(s.stage[PB_STAGE_PLANNED] - base.stage[PB_STAGE_PLANNED], 5);
+    assert_int_equal(s.stage[PB_STAGE_STARTED] - base.stage[PB_STAGE_STARTED], 5);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING] - base.stage[PB_STAGE_BUILDING], 15);
+    assert_int_equal(s.stage[PB_STAGE_PARTLY] - base.stage[PB_STAGE_PARTLY], 2);
+    assert_int_equal(s.stage[PB_STAGE_IN_USE] - base.stage[PB_STAGE_IN_USE], 3);
+    assert_int_equal(s.trans[PB_STAGE_BUILDING][PB_STAGE_IN_USE], 3);
+    assert_int_equal(s.trans[PB_STAGE_BUILDING][PB_STAGE_PARTLY], 2);
+    assert_int_equal(s.trans[PB_STAGE_PLANNED][PB_STAGE_STARTED], 5);
+    assert_string_equal(s.ytd_months, "1-2");
+    assert_int_equal(s.ytd_invest - base.ytd_invest, (int64_t)4250000000LL);
+    assert_int_equal(s.ytd_topped - base.ytd_topped, 4000000);
+    assert_int_equal(s.m_invest - base.m_invest, (int64_t)2250000000LL);
+
+    /* Nan'an alone: exact, and the bulletin byte for byte. */
+    stats("2024-02", "region", "350583", &s);
+    assert_int_equal(s.projects, 10);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING], 8);
+    assert_int_equal(s.stage[PB_STAGE_PARTLY], 2);
+    assert_int_equal(s.ytd_invest, (int64_t)2000000000LL);
+    pb_buf_init(&b, 0);
+    pb_stats_bulletin(&s, &b);
+    assert_string_equal(
+        pb_buf_cstr(&b),
+        "南安市纳入“四个一批”滚动管理的项目有10个，2月份新增在建转投用或部分投用项目2个，截至2月底"
+        "，谋划项目0个、开工项目0个、在建项目8个、投用及部分投用项目2个。1月—2月累计完成投资额2000."
+        "00万元；1月—2月累计新增封顶的标准厂房及配套用房2.00万平方米。");
+    pb_buf_release(&b);
+
+    /* A correction after confirmation is a new version; statistics move only when the city
+     * confirms it, and the history keeps both versions. */
+    {
+        struct pb_err e2;
+        int64_t before;
+        stats("2024-02", "city", NULL, &s);
+        before = s.ytd_invest;
+        assert_int_equal(put(P[10], "2024-02", "3000000.00", "1000.00", NULL, "0", NULL, NULL, &e2),
+                         0);
+        stats("2024-02", "city", NULL, &s);
+        assert_int_equal(s.ytd_invest, before);
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        assert_int_equal(pb_report_confirm(&c, P[10], "2024-02", NULL, &e), 0);
+        stats("2024-02", "city", NULL, &s);
+        assert_int_equal(s.ytd_invest - before, (int64_t)200000000LL);
+        pb_buf_init(&b, 0);
+        ctx(&c, NULL);
+        assert_int_equal(pb_report_get(&c, P[10], "2024-02", &b, &e), 0);
+        assert_non_null(strstr(pb_buf_cstr(&b), "\"rev\":2,\"status\":\"confirmed\""));
+        assert_non_null(strstr(pb_buf_cstr(&b), "\"rev\":1,\"status\":\"superseded\""));
+        pb_buf_release(&b);
+    }
+
+    stats("2024-03", "city", NULL, &s);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING] - base.stage[PB_STAGE_BUILDING], 14);
+    assert_int_equal(s.stage[PB_STAGE_PARTLY] - base.stage[PB_STAGE_PARTLY], 3);
+    assert_int_equal(s.trans[PB_STAGE_BUILDING][PB_STAGE_PARTLY], 1);
+    assert_string_equal(s.ytd_months, "1-3");
+    /* base holds the other tests' February figures; they report nothing in March. */
+    assert_int_equal(s.ytd_invest - base.ytd_invest, (int64_t)6700000000LL);
+    assert_int_equal(s.ytd_topped - base.ytd_topped, 6000000);
+
+    /* The cached JSON follows writes: the data version changes with every write. */
+    {
+        struct pb_stats_req rq;
+        memset(&rq, 0, sizeof rq);
+        pb_strlcpy(rq.month, "2024-03", sizeof rq.month);
+        pb_strlcpy(rq.scope, "region", sizeof rq.scope);
+        pb_strlcpy(rq.id, "350583", sizeof rq.id);
+        pb_buf_init(&b, 0);
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        assert_int_equal(pb_stats_monthly_json(&c, &rq, &b, &e), 0);
+        assert_non_null(strstr(pb_buf_cstr(&b), "\"invest_done_yuan\":\"30000000.00\""));
+        pb_buf_reset(&b);
+        assert_int_equal(put(P[29], "2024-03", "2000000.00", "1000.00", NULL, "0", NULL, NULL, &e),
+                         0);
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        assert_int_equal(pb_report_confirm(&c, P[29], "2024-03", NULL, &e), 0);
+        assert_int_equal(pb_stats_monthly_json(&c, &rq, &b, &e), 0);
+        assert_non_null(strstr(pb_buf_cstr(&b), "\"invest_done_yuan\":\"31000000.00\""));
+        pb_buf_release(&b);
+    }
+}
+
+/* The maintained aggregate equals the sums over the base rows, key by key. */
+static void assert_agg_consistent(void)
+{
+    static const char *const sql[] = {
+        "SELECT COUNT(*) FROM (SELECT month, region_code, park_id, county_only, pilot, "
+        "invest_done, topped_out, topped_supporting, completed FROM project_month_agg WHERE "
+        "invest_done <> 0 OR topped_out <> 0 OR topped_supporting <> 0 OR completed <> 0 EXCEPT "
+        "SELECT r.month, p.region_code, p.park_id, p.county_only, p.pilot, SUM(r.invest_done), "
+        "SUM(r.topped_out), SUM(r.topped_supporting), SUM(r.completed) FROM project_report r JOIN "
+        "project p ON p.id = r.project_id WHERE r.effective = 1 AND p.archived_at IS NULL GROUP "
+        "BY r.month, p.region_code, p.park_id, p.county_only, p.pilot) x",
+        "SELECT COUNT(*) FROM (SELECT r.month, p.region_code, p.park_id, p.county_only, p.pilot, "
+        "SUM(r.invest_done), SUM(r.topped_out), SUM(r.topped_supporting), SUM(r.completed) FROM "
+        "project_report r JOIN project p ON p.id = r.project_id WHERE r.effective = 1 AND "
+        "p.archived_at IS NULL GROUP BY r.month, p.region_code, p.park_id, p.county_only, p.pilot "
+        "HAVING SUM(r.invest_done) <> 0 OR SUM(r.topped_out) <> 0 OR SUM(r.topped_supporting) <> 0 "
+        "OR SUM(r.completed) <> 0 EXCEPT SELECT month, region_code, park_id, county_only, pilot, "
+        "invest_done, topped_out, topped_supporting, completed FROM project_month_agg) x",
+    };
+    for (int i = 0; i < 2; i++) {
+        int64_t n = -1;
+        assert_int_equal(pb_db_query_int(db, sql[i], &n), 0);
+        assert_int_equal(n, 0);
+    }
+}
+
+/* Changing a project's pilot flag, moving it to another park or archiving it moves its confirmed
+ * figures in the aggregate in the same transaction. */
+static void test_aggregate_follows_projects(void **state)
+{
+    static struct pb_stats s;
+    struct pb_ctx c;
+    struct pb_err e;
+    struct pb_buf out;
+    int64_t version = 0;
+    int64_t park2 = mk_park("测试园区（南安二）", "350583");
+    char etag[48];
+    json_t *b;
+    (void)state;
+    assert_agg_consistent();
+    /* P[25]: pilot on, then to another park of the same county; P[26]: archived. */
+    pb_buf_init(&out, 0);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_res_get(&c, &pb_res_projects, P[25], 0, &out, &version, &e), 0);
+    pb_res_etag(P[25], version, etag, sizeof etag);
+    b = json_pack("{s:b,s:I}", "pilot", 1, "park_id", (json_int_t)park2);
+    pb_buf_reset(&out);
+    assert_int_equal(pb_res_patch(&c, &pb_res_projects, P[25], b, etag, &out, &version, &e), 0);
+    json_decref(b);
+    pb_buf_release(&out);
+    assert_int_equal(pb_res_archive(&c, &pb_res_projects, P[26], NULL, &e), 0);
+    assert_agg_consistent();
+
+    {
+        struct pb_stats_req rq;
+        memset(&rq, 0, sizeof rq);
+        pb_strlcpy(rq.month, "2024-03", sizeof rq.month);
+        pb_strlcpy(rq.scope, "park", sizeof rq.scope);
+        snprintf(rq.id, sizeof rq.id, "%lld", (long long)park2);
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+        assert_int_equal(s.projects, 1);
+        assert_int_equal(s.ytd_invest, (int64_t)300000000LL); /* 3 × 1,000,000.00 yuan */
+        rq.pilot_only = 1;
+        pb_strlcpy(rq.scope, "region", sizeof rq.scope);
+        pb_strlcpy(rq.id, "350583", sizeof rq.id);
+        assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+        assert_int_equal(s.projects, 1);
+        assert_int_equal(s.ytd_invest, (int64_t)300000000LL);
+        rq.pilot_only = 0;
+        assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+        /* Nan'an: 10 projects, one archived; P[29] reported 2,000,000 in March. */
+        assert_int_equal(s.projects, 9);
+        assert_int_equal(s.ytd_invest, (int64_t)(3100000000LL - 300000000LL));
+    }
+}
+
+/* The late list and stalled projects, in 石狮 (no other test uses it), with a fixed clock.
+ *   A building since 2023-03-01, reports with no investment, March's on time   → stalled
+ *   B building since 2023-03-01, March report with investment, on time         → neither
+ *   C started 2023-12-01, building 2024-02-01, no March report                 → late (missing)
+ *   D in use since 2023-06-01                                                  → owes nothing
+ *   E planned since 2023-01-01, March report after the due day                 → late, stalled
+ * Month 2024-03, due 2024-04-10, asked on 2024-04-20, stall window 2024-01..03. */
+static void test_late_and_stalled(void **state)
+{
+    static struct pb_stats s;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    int64_t park = mk_park("测试园区（石狮）", "350581"), A, B, C, D, E;
+    (void)state;
+    A = mk_project("停滞项目A", park, "350581", "new_build");
+    B = mk_project("推进项目B", park, "350581", "new_build");
+    C = mk_project("新开项目C", park, "350581", "new_build");
+    D = mk_project("投用项目D", park, "350581", "new_build");
+    E = mk_project("谋划项目E", park, "350581", "new_build");
+    trans_ok(A, "planned", "2022-01-01");
+    trans_ok(A, "started", "2022-06-01");
+    trans_ok(A, "building", "2023-03-01");
+    trans_ok(B, "planned", "2022-01-01");
+    trans_ok(B, "started", "2022-06-01");
+    trans_ok(B, "building", "2023-03-01");
+    trans_ok(C, "planned", "2023-06-01");
+    trans_ok(C, "started", "2023-12-01");
+    trans_ok(C, "building", "2024-02-01");
+    trans_ok(D, "planned", "2021-01-01");
+    trans_ok(D, "started", "2021-06-01");
+    trans_ok(D, "building", "2021-07-01");
+    trans_ok(D, "in_use", "2023-06-01");
+    trans_ok(E, "planned", "2023-01-01");
+    pb_clock_set(pb_cst_midnight_ms(2024, 4, 5) + 10 * 3600 * 1000LL);
+    put_confirm(A, "2024-01", "0", "0");
+    put_confirm(A, "2024-02", "0", "0");
+    put_confirm(A, "2024-03", "0", "0");
+    put_confirm(B, "2024-03", "500000.00", "0");
+    pb_clock_set(pb_cst_midnight_ms(2024, 4, 15) + 10 * 3600 * 1000LL);
+    put_confirm(E, "2024-03", "0", "0");
+    pb_clock_set(pb_cst_midnight_ms(2024, 4, 20) + 10 * 3600 * 1000LL);
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, "2024-03", sizeof rq.month);
+    pb_strlcpy(rq.scope, "region", sizeof rq.scope);
+    pb_strlcpy(rq.id, "350581", sizeof rq.id);
+    rq.lists = 1;
+    rq.stall_months = 3;
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    pb_clock_set(0);
+    assert_string_equal(s.due_date, "2024-04-10");
+    assert_true(s.overdue);
+    assert_int_equal(s.owed, 4);
+    assert_int_equal(s.late_count, 2);
+    assert_int_equal(s.late[0].project_id, C);
+    assert_int_equal(s.late[0].status, 0); /* missing */
+    assert_int_equal(s.late[1].project_id, E);
+    assert_int_equal(s.late[1].status, 1); /* submitted late */
+    assert_string_equal(s.late[1].name, "谋划项目E");
+    assert_string_equal(s.stall_since, "2024-01-01");
+    assert_int_equal(s.stalled_count, 2);
+    assert_int_equal(s.stalled[0].project_id, E); /* the longest-stalled first */
+    assert_string_equal(s.stalled[0].date, "2023-01-01");
+    assert_int_equal(s.stalled[1].project_id, A);
+    assert_int_equal(s.stalled[1].status, PB_STAGE_BUILDING);
+    (void)B;
+    (void)D;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_step_rules),
+        cmocka_unit_test(test_transitions),
+        cmocka_unit_test(test_report_rules),
+        cmocka_unit_test(test_statistics),
+        cmocka_unit_test(test_aggregate_follows_projects),
+        cmocka_unit_test(test_late_and_stalled),
+    };
+    return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
+}
