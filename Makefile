@@ -62,7 +62,7 @@ $(BUILD)/libparkbrain.a: $(LIB_OBJ)
 $(BUILD)/parkbrain: $(BUILD)/obj/src/cli/main.o $(BUILD)/libparkbrain.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libparkbrain.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libparkbrain.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libparkbrain.a $(LIBS) -lcmocka
 

@@ -1231,8 +1231,11 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     pb_buf_printf(&q.sql,
                   "INSERT INTO %s (region_code, version, created_at, updated_at, created_by",
                   r->table);
+    /* A field the body left out and no hook set is not named at all, so that the column's SQL
+     * DEFAULT applies (an explicit NULL would override it). */
+#define INSERTED(i) ((int)(i) != scope && (a->given[i] || !a->vals[i].is_null))
     for (size_t i = 0; i < r->nfields; i++)
-        if ((int)i != scope)
+        if (INSERTED(i))
             pb_buf_printf(&q.sql, ", %s", r->fields[i].name);
     pb_buf_adds(&q.sql, ") VALUES (");
     pb_sqlb_text(&q, region);
@@ -1243,10 +1246,11 @@ static int create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     pb_buf_adds(&q.sql, ", ");
     pb_sqlb_int(&q, c->who->account_id);
     for (size_t i = 0; i < r->nfields; i++)
-        if ((int)i != scope) {
+        if (INSERTED(i)) {
             pb_buf_adds(&q.sql, ", ");
             pb_sqlb_val(&q, &a->vals[i]);
         }
+#undef INSERTED
     pb_buf_adds(&q.sql, ") RETURNING id");
     rc = pb_sqlb_prepare(db, &q, &st);
     pb_sqlb_release(&q);
