@@ -81,6 +81,21 @@ int pb_park_ratio_json(struct pb_ctx *c, int64_t park_id, struct pb_buf *out, st
  * "meets":[…],"misses":[{"requirement","wanted","offered","shortfall"}]}…]}. */
 int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_buf *out,
                     struct pb_err *err);
+/* The staff's steps on a demand's matches (src/domain/demand.c), each audited on the demand
+ * and scope-checked (demand and space in the caller's jurisdiction, else 404):
+ * shortlist {"space_id","note"?} → demand shortlisted; visit {"space_id","date","note"?} →
+ * visiting; both append the step as JSON. A demand already leased or closed → 409. */
+int pb_demand_shortlist(struct pb_ctx *c, int64_t demand_id, json_t *body, struct pb_buf *out,
+                        struct pb_err *err);
+int pb_demand_visit(struct pb_ctx *c, int64_t demand_id, json_t *body, struct pb_buf *out,
+                    struct pb_err *err);
+/* Turn a match into a lease: {"space_id" (a park unit's library entry) or "unit_ids", "note"?,
+ * and the lease's fields}; enterprise_id defaults to the demand's. The lease is created by the
+ * path of POST /api/v1/leases in the same transaction as the step; its record goes to out. */
+int pb_demand_lease(struct pb_ctx *c, int64_t demand_id, json_t *body, struct pb_buf *out,
+                    int64_t *lease_id, int64_t *version, struct pb_err *err);
+/* {"demand_id","items":[{"id","space_id","kind","visit_on","note","lease_id","created_at"}]} */
+int pb_demand_steps(struct pb_ctx *c, int64_t demand_id, struct pb_buf *out, struct pb_err *err);
 /* Forget the in-memory index (tests that switch databases). */
 void pb_match_reset(void);
 

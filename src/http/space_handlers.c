@@ -182,6 +182,52 @@ static void h_matches(struct pb_req *rq, struct pb_ctx *c)
            &err, 200);
 }
 
+static void h_shortlist(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    answer(rq, pb_demand_shortlist(c, pb_http_id(rq, 3), rq->json, &rq->out, &err), &err, 201);
+}
+
+static void h_visit(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    answer(rq, pb_demand_visit(c, pb_http_id(rq, 3), rq->json, &rq->out, &err), &err, 201);
+}
+
+static void h_demand_lease(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    int64_t id = 0, version = 0;
+    char loc[64], tag[48];
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    if (pb_demand_lease(c, pb_http_id(rq, 3), rq->json, &rq->out, &id, &version, &err)) {
+        answer(rq, -1, &err, 0);
+        return;
+    }
+    snprintf(loc, sizeof loc, "/api/v1/leases/%lld", (long long)id);
+    pb_http_header(rq, "Location", loc);
+    pb_res_etag(id, version, tag, sizeof tag);
+    pb_http_header(rq, "ETag", tag);
+    pb_http_json(rq, 201);
+}
+
+static void h_steps(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    answer(rq, pb_demand_steps(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
+}
+
 static void h_import(struct pb_req *rq, struct pb_ctx *c)
 {
     static const char *const allowed[] = {"valid_only", NULL};
@@ -242,6 +288,16 @@ void pb_space_routes(void (*add)(const struct pb_route *r))
                            "parks"});
     add(&(struct pb_route){"GET", "/api/v1/demands/{id}/matches", h_matches, 0, "demand_matches",
                            "Best-fitting spaces with their reasons", "demands"});
+    add(&(struct pb_route){"POST", "/api/v1/demands/{id}/shortlist", h_shortlist, PB_RT_BODY,
+                           "demand_shortlist", "Shortlist a space for the demand (audited)",
+                           "demands"});
+    add(&(struct pb_route){"POST", "/api/v1/demands/{id}/visits", h_visit, PB_RT_BODY,
+                           "demand_visit", "Arrange a visit of a space (audited)", "demands"});
+    add(&(struct pb_route){
+        "POST", "/api/v1/demands/{id}/lease", h_demand_lease, PB_RT_BODY, "demand_lease",
+        "Turn a match into a lease (the path of POST /api/v1/leases)", "demands"});
+    add(&(struct pb_route){"GET", "/api/v1/demands/{id}/steps", h_steps, 0, "demand_steps",
+                           "Shortlist, visits and leases of the demand", "demands"});
     add(&(struct pb_route){"POST", "/api/v1/imports/enterprises", h_import, 0, "import_enterprises",
                            "Import a CSV (UTF-8 or GB18030)", "imports"});
     add(&(struct pb_route){"POST", "/api/v1/imports/units", h_import, 0, "import_units",

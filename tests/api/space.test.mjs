@@ -422,3 +422,74 @@ describe('import upload', () => {
     assert.deepEqual(l.json.items.map((u) => [u.number, u.area_m2]), [['101', '150.00'], ['102', '200.00']]);
   });
 });
+
+describe('staff steps on a demand: shortlist, visit, lease', () => {
+  it('shortlist and visit a vacant park unit, then turn the match into a lease', async () => {
+    const { units } = await parkWithUnits(JINJIANG, [{ area: '600' }, { area: '700' }]);
+    const ent = await enterprise(JINJIANG);
+    const space = (await get(`/api/v1/spaces?unit_id=${units[0].id}`)).json.items[0];
+    assert.equal(space.source, 'park_unit');
+    const d = await must('/api/v1/demands', {
+      title: '增资扩产用房', region_code: JINJIANG, enterprise_id: ent.id, kind: 'expansion',
+      area_min_m2: '500', status: 'open',
+    }, jj);
+    const base = `/api/v1/demands/${d.id}`;
+    const s = await post(`${base}/shortlist`, { space_id: space.id, note: '荷载合适' }, jj);
+    assert.equal(s.status, 201, String(s));
+    assert.equal(s.json.kind, 'shortlist');
+    assert.equal(s.json.space_id, space.id);
+    assert.equal(s.json.demand_status, 'shortlisted');
+    assertFieldError(await post(`${base}/shortlist`, { space_id: space.id }, jj), 409, 'space_id', 'already_shortlisted');
+    assertFieldError(await post(`${base}/shortlist`, {}, jj), 422, 'space_id', 'required');
+    assertProblem(await post(`${base}/shortlist`, { space_id: space.id, bogus: 1 }, jj), 400);
+    assertFieldError(await post(`${base}/visits`, { space_id: space.id, date: '2026-02-30' }, jj), 422, 'date', 'invalid_date');
+    const v = await post(`${base}/visits`, { space_id: space.id, date: '2026-12-01', note: '上午十点' }, jj);
+    assert.equal(v.status, 201, String(v));
+    assert.equal(v.json.visit_on, '2026-12-01');
+    assert.equal(v.json.demand_status, 'visiting');
+    assert.equal((await get(base, jj)).json.status, 'visiting');
+    // the lease goes through POST /api/v1/leases' own path: an overlap is refused as there
+    const other = await enterprise(JINJIANG);
+    assert.equal((await lease(other, [units[1]], { signed_on: '2025-01-01', end_on: '2030-01-01' })).status, 201);
+    const clash = await post(`${base}/lease`, { unit_ids: String(units[1].id), signed_on: '2025-06-01', end_on: '2027-01-01' }, jj);
+    assertFieldError(clash, 409, 'unit_ids', 'overlap');
+    assertFieldError(await post(`${base}/lease`, { space_id: space.id, signed_on: '2025-06-01' }, jj), 422, 'end_on');
+    const l = await post(`${base}/lease`, { space_id: space.id, signed_on: '2025-06-01', end_on: '2028-05-31', rent_fen: '16.00', note: '签约' }, jj);
+    assert.equal(l.status, 201, String(l));
+    assert.match(l.headers.get('location') ?? '', new RegExp(`/api/v1/leases/${l.json.id}$`));
+    assert.equal(l.json.enterprise_id, ent.id, 'the demand\'s enterprise');
+    assert.equal(l.json.unit_ids, String(units[0].id));
+    assert.equal(l.json.status, 'signed');
+    assert.equal((await get(`/api/v1/units/${units[0].id}`)).json.status, 'signed');
+    assert.equal((await get(base, jj)).json.status, 'leased');
+    assertFieldError(await post(`${base}/shortlist`, { space_id: space.id }, jj), 409, 'status', 'demand_closed');
+    const steps = await get(`${base}/steps`, jj);
+    assert.equal(steps.status, 200, String(steps));
+    assert.deepEqual(steps.json.items.map((x) => x.kind), ['shortlist', 'visit', 'lease']);
+    assert.equal(steps.json.items[2].lease_id, l.json.id);
+    const a = await get(`/api/v1/audit?resource=demands&object_id=${d.id}`, auditor);
+    assert.deepEqual(a.json.items.map((x) => x.action).filter((x) => x !== 'create').sort(), ['lease', 'shortlist', 'visit']);
+    const la = await get(`/api/v1/audit?resource=leases&object_id=${l.json.id}&action=create`, auditor);
+    assert.equal(la.json.total, 1, 'the lease has its own create record');
+  });
+
+  it('scope: a 晋江 user cannot act on a 南安 demand or shortlist a 南安 space', async () => {
+    const nanPark = await parkWithUnits(NANAN, [{}], { token: na });
+    const nanSpace = (await get(`/api/v1/spaces?unit_id=${nanPark.units[0].id}`, na)).json.items[0];
+    const nd = await must('/api/v1/demands', { title: '南安需求', region_code: NANAN, area_min_m2: '100', status: 'open' }, na);
+    const jd = await must('/api/v1/demands', { title: '晋江需求', region_code: JINJIANG, area_min_m2: '100', status: 'open' }, jj);
+    assertProblem(await post(`/api/v1/demands/${nd.id}/shortlist`, { space_id: nanSpace.id }, jj), 404);
+    assertProblem(await get(`/api/v1/demands/${nd.id}/steps`, jj), 404);
+    assertFieldError(await post(`/api/v1/demands/${jd.id}/shortlist`, { space_id: nanSpace.id }, jj), 404, 'space_id', 'not_found');
+    const ent = await enterprise(JINJIANG, {}, jj);
+    const r = await post(`/api/v1/demands/${jd.id}/lease`, { enterprise_id: ent.id, unit_ids: String(nanPark.units[0].id), signed_on: '2025-06-01', end_on: '2026-06-01' }, jj);
+    assertFieldError(r, 404, 'unit_ids', 'not_found');
+    assert.equal((await get(`/api/v1/units/${nanPark.units[0].id}`, na)).json.status, 'vacant');
+    assert.equal((await get(`/api/v1/demands/${jd.id}/steps`, jj)).json.items.length, 0);
+    // a newcomer's demand names no enterprise: the lease needs one
+    assertFieldError(await post(`/api/v1/demands/${jd.id}/lease`, { unit_ids: '1', signed_on: '2025-06-01', end_on: '2026-06-01' }, jj), 422, 'enterprise_id', 'required');
+    // the viewer may read but not act
+    const viewer = (await srv.login('viewer1')).token;
+    assertProblem(await post(`/api/v1/demands/${jd.id}/shortlist`, { space_id: nanSpace.id }, viewer), 403);
+  });
+});
