@@ -48,6 +48,12 @@ int pb_enterprise_transition_ok(const char *from, const char *to);
  * appended to out (may be NULL). */
 int pb_enterprise_event(struct pb_ctx *c, int64_t id, const char *stage, const char *date,
                         const char *note, struct pb_buf *out, struct pb_err *err);
+/* Inside the caller's write transaction (a lease's moving in): record the `moved_in` event
+ * on `date` when the enterprise is still at `signed` and the date is not before that step;
+ * audited like any event, without a scope check of its own (the lease's was done). 1 when
+ * recorded, 0 when not due, or a negative rc. */
+int pb_enterprise_moved_in_by_lease(struct pb_ctx *c, int64_t id, int64_t lease_id,
+                                    const char *date, struct pb_err *err);
 /* {"items":[{"stage","label","date","from_stage","created_at"}…],"leases":[…]} */
 int pb_enterprise_timeline(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
 /* The full contact phone (audited as "unmask" with the stated reason). */

@@ -196,6 +196,27 @@ describe('leases', () => {
   });
 });
 
+describe('moving in', () => {
+  it('adds the enterprise\'s moved_in event when it is still at signed (an operator may do it)', async () => {
+    const { park, units } = await parkWithUnits(JINJIANG, [{}, {}]);
+    const e = await enterprise(JINJIANG);
+    assert.equal((await post(`/api/v1/enterprises/${e.id}/events`, { stage: 'signed', date: '2025-01-05' })).status, 201);
+    const l = await lease(e, [units[0]], { signed_on: '2025-01-10' });
+    assert.equal(l.status, 201, String(l));
+    srv.addUser({ username: `op${park.id}`, role: 'operator', parks: [park.id] });
+    const op = (await srv.login(`op${park.id}`)).token;
+    const mi = await post(`/api/v1/leases/${l.json.id}/move_in`, { date: '2025-02-01' }, op);
+    assert.equal(mi.status, 200, String(mi));
+    const t = await get(`/api/v1/enterprises/${e.id}/timeline`);
+    assert.deepEqual(t.json.items.map((x) => [x.stage, x.date]), [['signed', '2025-01-05'], ['moved_in', '2025-02-01']]);
+    assert.equal((await get(`/api/v1/enterprises/${e.id}`)).json.stage, 'moved_in');
+    // a second lease moving in later adds nothing: the firm is past 签约
+    const l2 = await lease(e, [units[1]], { signed_on: '2025-03-01' });
+    assert.equal((await post(`/api/v1/leases/${l2.json.id}/move_in`, { date: '2025-04-01' })).status, 200);
+    assert.equal((await get(`/api/v1/enterprises/${e.id}/timeline`)).json.items.length, 2);
+  });
+});
+
 describe('rates', () => {
   it('park and region rates as the contract JSON, today and at a past date', async () => {
     // 洛江区 is used by this test only: three units 1000 + 500 + 500, one unavailable (300).

@@ -829,6 +829,55 @@ static void test_demand_steps(void **state)
     }
 }
 
+/* ---- moving in is the enterprise's 入驻 when it is still at 签约 ---- */
+
+static void test_move_in_event(void **state)
+{
+    struct pb_err err;
+    char uscc[19], json[256], ids[24];
+    int64_t ent, l, l2;
+    (void)state;
+    fixture();
+    make_uscc(uscc, "350583", 14);
+    snprintf(json, sizeof json,
+             "{\"name\":\"南安新签\",\"uscc\":\"%s\",\"region_code\":\"350583\"}", uscc);
+    ent = must_create(&g.sys, &pb_res_enterprises, json);
+    pb_err_clear(&err);
+    assert_int_equal(pb_enterprise_event(&g.sys, ent, "signed", "2026-02-01", NULL, NULL, &err), 0);
+    snprintf(ids, sizeof ids, "%lld", (long long)g.u[4]); /* free again since 2026-01-31 */
+    l = lease(&g.sys, ent, ids, "lease", "2026-02-01", "2027-01-31", &err);
+    assert_true(l > 0);
+    pb_err_clear(&err);
+    assert_int_equal(pb_lease_move_in(&g.sys, l, "2026-03-01", NULL, &err), 0);
+    assert_string_equal(qtext("SELECT stage FROM enterprise WHERE id = ?", ent), "moved_in");
+    assert_string_equal(qtext("SELECT stage_on FROM enterprise WHERE id = ?", ent), "2026-03-01");
+    assert_int_equal(qint("SELECT COUNT(*) FROM enterprise_event WHERE enterprise_id = ?", ent), 2);
+    {
+        char idtxt[24];
+        struct pb_stmt *st;
+        snprintf(idtxt, sizeof idtxt, "%lld", (long long)ent);
+        assert_int_equal(pb_db_prepare(g.db,
+                                       "SELECT COUNT(*) FROM audit WHERE action = 'stage' AND "
+                                       "resource = 'enterprises' AND object_id = ?",
+                                       &st),
+                         0);
+        pb_stmt_bind_text(st, 1, idtxt);
+        assert_int_equal(pb_stmt_step(st), PB_ROW);
+        assert_int_equal(pb_stmt_col_int(st, 0), 2);
+        pb_stmt_done(st);
+    }
+    /* A firm not at 签约 (here: never signed in the register) is left to the staff. */
+    snprintf(ids, sizeof ids, "%lld", (long long)g.u[5]);
+    l2 = lease(&g.sys, g.ent3, ids, "lease", "2026-02-01", "2027-01-31", &err);
+    assert_true(l2 > 0);
+    pb_err_clear(&err);
+    assert_int_equal(pb_lease_move_in(&g.sys, l2, "2026-03-01", NULL, &err), 0);
+    assert_int_equal(qint("SELECT COUNT(*) FROM enterprise_event WHERE enterprise_id = ?", g.ent3),
+                     0);
+    assert_int_equal(qint("SELECT COUNT(*) FROM enterprise WHERE id = ? AND stage IS NULL", g.ent3),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -837,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_leases),          cmocka_unit_test(test_rates),
         cmocka_unit_test(test_matching),        cmocka_unit_test(test_import),
         cmocka_unit_test(test_masking),         cmocka_unit_test(test_demand_steps),
+        cmocka_unit_test(test_move_in_event),
     };
     return cmocka_run_group_tests_name("space", tests, setup, teardown);
 }
