@@ -102,6 +102,23 @@ int pb_demand_lease(struct pb_ctx *c, int64_t demand_id, json_t *body, struct pb
                     int64_t *lease_id, int64_t *version, struct pb_err *err);
 /* {"demand_id","items":[{"id","space_id","kind","visit_on","note","lease_id","created_at"}]} */
 int pb_demand_steps(struct pb_ctx *c, int64_t demand_id, struct pb_buf *out, struct pb_err *err);
+/* ---- photos and documents of the library (src/domain/space_file.c) ---- */
+/* Store an upload (JPEG, PNG or PDF by its first bytes; else 422 on `file`) under
+ * <data_dir>/uploads/ with a random name and record it (audited as file_upload on the
+ * space). The space must be in the caller's jurisdiction (404). Appends the file's JSON. */
+int pb_space_file_add(struct pb_ctx *c, const char *data_dir, int64_t space_id, const char *name,
+                      const void *data, size_t len, struct pb_buf *out, struct pb_err *err);
+/* {"items":[{"id","space_id","name","content_type","size_bytes","sha256","url","created_at"}]} */
+int pb_space_files(struct pb_ctx *c, int64_t space_id, struct pb_buf *out, struct pb_err *err);
+struct pb_space_file {
+    int fd; /* open for reading; the caller closes it (or hands it to the transport) */
+    int64_t size;
+    char name[640];
+    char content_type[40];
+};
+/* Open a stored file of a space for download (scope-checked like the space). */
+int pb_space_file_open(struct pb_ctx *c, const char *data_dir, int64_t space_id, int64_t file_id,
+                       struct pb_space_file *f, struct pb_err *err);
 /* Forget the in-memory index (tests that switch databases). */
 void pb_match_reset(void);
 

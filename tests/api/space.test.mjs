@@ -5,6 +5,8 @@
 // unmask, the CSV import upload (GB18030, 3 bad rows, upsert). finish() runs `parkbrain check`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   describe, it, before, after, startServer, JINJIANG, NANAN, assertProblem, assertFieldError,
@@ -512,5 +514,69 @@ describe('staff steps on a demand: shortlist, visit, lease', () => {
     // the viewer may read but not act
     const viewer = (await srv.login('viewer1')).token;
     assertProblem(await post(`/api/v1/demands/${jd.id}/shortlist`, { space_id: nanSpace.id }, viewer), 403);
+  });
+});
+
+describe('photos and documents of the space library', () => {
+  const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(200)]);
+  const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), randomBytes(100)]);
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+  const up = (id, name, body, token = jj, type = 'application/octet-stream') =>
+    srv.api('POST', `/api/v1/spaces/${id}/files?name=${encodeURIComponent(name)}`, { token, body, headers: { 'content-type': type } });
+
+  it('uploads JPEG, PNG and PDF (type by magic bytes), lists and downloads them; audited', async () => {
+    const sp = await must('/api/v1/spaces', { title: '晋江闲置厂房（附照片）', region_code: JINJIANG, floor_m2: '800', source: 'idle_factory', status: 'available' }, jj);
+    const files = [['厂房外景.png', PNG, 'image/png'], ['车间.jpg', JPEG, 'image/jpeg'], ['产权证明.pdf', PDF, 'application/pdf']];
+    for (const [name, body, type] of files) {
+      const r = await up(sp.id, name, body);
+      assert.equal(r.status, 201, String(r));
+      assert.equal(r.json.name, name);
+      assert.equal(r.json.content_type, type);
+      assert.equal(r.json.size_bytes, body.length);
+      const d = await get(r.json.url, jj);
+      assert.equal(d.status, 200, String(d));
+      assert.equal(d.headers.get('content-type'), type);
+      assert.match(d.headers.get('content-disposition') ?? '', /^attachment; filename\*=UTF-8''/);
+      assert.ok(d.bytes.equals(body), 'the same bytes come back');
+    }
+    const l = await get(`/api/v1/spaces/${sp.id}/files`, jj);
+    assert.deepEqual(l.json.items.map((x) => x.name), files.map((f) => f[0]));
+    // stored under the data dir with a random name, never the client's
+    const stored = readdirSync(join(srv.dataDir, 'uploads'));
+    assert.ok(stored.length >= 3);
+    for (const n of stored) assert.match(n, /^[0-9a-f]{32}\.(png|jpg|pdf)$/);
+    const a = await get(`/api/v1/audit?action=file_upload&object_id=${sp.id}`, auditor);
+    assert.equal(a.json.total, 3, String(a));
+    // a name that tries to be a path is refused; the file type is not taken from the name
+    assertFieldError(await up(sp.id, '../../etc/passwd', PNG), 422, 'name', 'invalid_name');
+    assertFieldError(await up(sp.id, 'photo.png', Buffer.from('GIF89a not allowed'), jj, 'image/png'), 422, 'file', 'unsupported_type');
+    assertFieldError(await up(sp.id, 'empty.pdf', Buffer.alloc(0)), 422, 'file', 'empty');
+  });
+
+  it('larger than max_body_kib but within the upload limit is fine; beyond it → 413', async () => {
+    const sp = await must('/api/v1/spaces', { title: '大文件测试', region_code: JINJIANG, floor_m2: '800', source: 'idle_factory', status: 'available' }, jj);
+    const big = Buffer.concat([PDF, Buffer.alloc(3 * 1024 * 1024, 0x20)]);
+    const r = await up(sp.id, 'big.pdf', big);
+    assert.equal(r.status, 201, String(r));
+    assert.equal(r.json.size_bytes, big.length);
+    const huge = Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024, 0x20)]);
+    const t = await up(sp.id, 'huge.pdf', huge).catch((e) => ({ status: 'closed', e }));
+    assert.ok(t.status === 413 || t.status === 'closed', `over 10 MiB: ${t.status}`);
+    // the ordinary JSON routes keep their 1 MiB cap
+    const j = await srv.api('POST', '/api/v1/spaces', { token: jj, body: '{"title":"' + 'x'.repeat(1100 * 1024) + '"}' });
+    assert.equal(j.status, 413, String(j));
+  });
+
+  it('scope: a 晋江 user cannot upload to, list or download a 南安 space\'s files', async () => {
+    const sp = await must('/api/v1/spaces', { title: '南安闲置厂房', region_code: NANAN, floor_m2: '800', source: 'idle_factory', status: 'available' }, na);
+    const f = await up(sp.id, '南安.png', PNG, na);
+    assert.equal(f.status, 201, String(f));
+    assertProblem(await up(sp.id, 'x.png', PNG, jj), 404);
+    assertProblem(await get(`/api/v1/spaces/${sp.id}/files`, jj), 404);
+    assertProblem(await get(f.json.url, jj), 404);
+    assertProblem(await get(`/api/v1/spaces/${sp.id}/files/${f.json.id + 1000}`, na), 404);
+    const viewer = (await srv.login('viewer1')).token;
+    assertProblem(await up(sp.id, 'v.png', PNG, viewer), 403);
+    assert.equal((await get(`/api/v1/spaces/${sp.id}/files`, na)).json.items.length, 1);
   });
 });
