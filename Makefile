@@ -25,7 +25,7 @@ LIB_SRC := $(sort $(wildcard src/util/*.c src/store/*.c src/resource/*.c src/dom
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
 EMBED_IN := $(sort $(wildcard src/store/migrations/*.sql)) data/gbt4754-2017.tsv data/regions.tsv \
-            $(wildcard data/demo/*.json)
+            $(wildcard data/demo/*.json) $(sort $(wildcard data/holidays/*.tsv))
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

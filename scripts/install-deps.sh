@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev
-      libsodium-dev libcmocka-dev libxlsxwriter-dev postgresql postgresql-client nodejs npm
+      libsodium-dev libcmocka-dev libxlsxwriter-dev postgresql postgresql-client nodejs npm oathtool
       chromium clang-14 libclang-rt-14-dev ca-certificates)
 missing=()
 for p in "${pkgs[@]}"; do

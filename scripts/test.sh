@@ -97,7 +97,7 @@ echo "   $PGURL"
 # A fresh database per suite, so suites never see each other's rows.
 newdb() { scripts/pgtest.sh createdb "$PGDIR" "$1" | tail -n 1; }
 
-DB_SUITES="test_store test_engine test_account test_audit test_space"
+DB_SUITES="test_store test_engine test_account test_audit test_space test_calendar test_apartment"
 echo "== unit tests (cmocka)"
 for variant in build build/asan; do
     tag=""; [ "$variant" = build/asan ] && tag=" [asan]"

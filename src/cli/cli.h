@@ -52,5 +52,8 @@ int pb_cmd_user(int argc, char **argv);
 int pb_cmd_check(int argc, char **argv);
 int pb_cmd_version(int argc, char **argv);
 int pb_cmd_import(int argc, char **argv);
+int pb_cmd_calendar(int argc, char **argv);
+int pb_cmd_lock(int argc, char **argv);
+int pb_cmd_apartment(int argc, char **argv);
 
 #endif

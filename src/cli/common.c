@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 
 #include "../domain/account.h"
+#include "../domain/apartment.h"
 #include "../domain/audit.h"
+#include "../domain/calendar.h"
 #include "../domain/park.h"
 #include "../domain/refdata.h"
 #include "../domain/space.h"
@@ -26,6 +28,7 @@ static void app_init_once(void)
     }
     pb_resource_register(&pb_res_parks);
     pb_space_register();
+    pb_apartment_register();
 }
 
 void pb_app_init(void)
@@ -142,6 +145,7 @@ int pb_cli_open(struct pb_cli *cli, struct pb_db **db, int migrate)
             mkdir(dir, 0750);
         }
     }
+    pb_apt_set_data_dir(cli->cfg.data_dir); /* where uploaded certificates live */
     if (pb_db_open(cli->cfg.db_url, db, &err)) {
         fprintf(stderr, "parkbrain: cannot open the database: %s\n", err.detail_en);
         return 1;
@@ -172,8 +176,11 @@ void pb_cli_ctx(struct pb_ctx *c, struct pb_db *db, struct pb_arena *a)
 
 static int seed_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
+    int rc;
     (void)ctx;
-    return pb_refdata_seed(db, err);
+    if ((rc = pb_refdata_seed(db, err)))
+        return rc;
+    return pb_calendar_seed(db, err);
 }
 
 int pb_cli_init_db(struct pb_db *db, int no_admin, int *created_admin)

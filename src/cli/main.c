@@ -16,6 +16,9 @@ static const struct {
     {"user", pb_cmd_user, "user add | passwd | list"},
     {"import", pb_cmd_import, "import enterprises|units|leases|spaces from CSV"},
     {"check", pb_cmd_check, "verify the audit chain and the database's integrity"},
+    {"calendar", pb_cmd_calendar, "the working-day calendar: workday-after | is-workday | between"},
+    {"lock", pb_cmd_lock, "door codes offline: verify | code | hotp (what a lock embeds)"},
+    {"apartment", pb_cmd_apartment, "talent apartments: purge | no-shows | outbox"},
     {"version", pb_cmd_version, "print the version"},
 };
 

@@ -32,6 +32,7 @@ static const struct {
     [PB_ROLE_VIEWER] = {"viewer", "领导查看", "Viewer"},
     [PB_ROLE_AUDITOR] = {"auditor", "审计员", "Auditor"},
     [PB_ROLE_APARTMENT_DESK] = {"apartment_desk", "人才公寓前台", "Apartment front desk"},
+    [PB_ROLE_APPLICANT] = {"applicant", "人才公寓申请人", "Talent-apartment applicant"},
     [PB_ROLE_SYSTEM] = {"system", "系统", "system"},
 };
 
@@ -64,39 +65,71 @@ const struct pb_principal pb_principal_anonymous = {.role = PB_ROLE_NONE};
 #define U (1u << PB_ACT_UPDATE)
 #define A (1u << PB_ACT_ARCHIVE)
 #define E (1u << PB_ACT_EXPORT)
+#define ALL (R | C | U | A | E)
 
 static const struct {
     const char *policy;
     unsigned allow[PB_ROLE__COUNT];
 } policy[] = {
-    /*            none admin      city       region     operator   enterprise viewer  auditor desk
-     */
+    /* Columns by role; a role not named may do nothing. The system role (CLI, demo loader)
+     * may do everything and is not listed (pb_policy_allows). */
     {"parks",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | U | E, R, R | E, 0, 0,
-      R | C | U | A | E}},
-    /* Space and enterprises (issue 3): operators work in their parks' buildings, units and
-     * leases; an enterprise reads its own register entry, figures, honours, leases and
-     * demands (the engine's enterprise_col filter). */
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_OPERATOR] = R | U | E,
+      [PB_ROLE_ENTERPRISE] = R,
+      [PB_ROLE_VIEWER] = R | E}},
+    {"audit", {[PB_ROLE_ADMIN] = R | E, [PB_ROLE_AUDITOR] = R | E}},
+    {"accounts", {[PB_ROLE_ADMIN] = R | C | U | A}},
+    /* Talent apartments: the desk keeps room and bed status; applicants reach beds only through
+     * the availability board and their own routes. */
+    {"apartments",
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_VIEWER] = R | E,
+      [PB_ROLE_APARTMENT_DESK] = R | U | E}},
+    /* Space and enterprises: operators work in their parks' buildings, units and leases; an
+     * enterprise reads its own entry, leases and demands (the engine's enterprise_col). */
     {"buildings",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, 0, R | E, 0, 0,
-      R | C | U | A | E}},
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_OPERATOR] = ALL,
+      [PB_ROLE_VIEWER] = R | E}},
     {"units",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, 0, R | E, 0, 0,
-      R | C | U | A | E}},
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_OPERATOR] = ALL,
+      [PB_ROLE_VIEWER] = R | E}},
     {"enterprises",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | E, R, R | E, 0, 0,
-      R | C | U | A | E}},
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_OPERATOR] = R | E,
+      [PB_ROLE_ENTERPRISE] = R,
+      [PB_ROLE_VIEWER] = R | E}},
     {"leases",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R, R | E, 0, 0,
-      R | C | U | A | E}},
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_OPERATOR] = ALL,
+      [PB_ROLE_ENTERPRISE] = R,
+      [PB_ROLE_VIEWER] = R | E}},
     {"spaces",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, R | E, 0, R | E, 0, 0,
-      R | C | U | A | E}},
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_OPERATOR] = R | E,
+      [PB_ROLE_VIEWER] = R | E}},
     {"demands",
-     {0, R | C | U | A | E, R | C | U | A | E, R | C | U | A | E, 0, R, R | E, 0, 0,
-      R | C | U | A | E}},
-    {"audit", {0, R | E, 0, 0, 0, 0, 0, R | E, 0, R | E}},
-    {"accounts", {0, R | C | U | A, 0, 0, 0, 0, 0, 0, 0, R | C | U | A}},
+     {[PB_ROLE_ADMIN] = ALL,
+      [PB_ROLE_CITY] = ALL,
+      [PB_ROLE_REGION] = ALL,
+      [PB_ROLE_ENTERPRISE] = R,
+      [PB_ROLE_VIEWER] = R | E}},
 };
 
 #undef R
@@ -104,11 +137,14 @@ static const struct {
 #undef U
 #undef A
 #undef E
+#undef ALL
 
 int pb_policy_allows(enum pb_role role, const char *pol, enum pb_action act)
 {
     if (role >= PB_ROLE__COUNT)
         return 0;
+    if (role == PB_ROLE_SYSTEM)
+        return 1;
     for (size_t i = 0; i < PB_ARRAY_LEN(policy); i++)
         if (!strcmp(policy[i].policy, pol))
             return (policy[i].allow[role] >> act) & 1;
@@ -553,11 +589,15 @@ int64_t pb_login_window_ms = 15 * 60 * 1000;
 
 static uint64_t key_of(char kind, const char *s)
 {
+    /* Hash the whole name, however long (a login body may carry 64 bytes of user name and an
+     * address is short; neither is copied into a fixed buffer). */
     unsigned char h[crypto_generichash_BYTES_MIN];
+    crypto_generichash_state st;
     uint64_t k;
-    char buf[160];
-    int n = snprintf(buf, sizeof buf, "%c:%s", kind, s);
-    crypto_generichash(h, sizeof h, (const unsigned char *)buf, (size_t)(n > 0 ? n : 0), NULL, 0);
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)&kind, 1);
+    crypto_generichash_update(&st, (const unsigned char *)s, strlen(s));
+    crypto_generichash_final(&st, h, sizeof h);
     memcpy(&k, h, sizeof k);
     return k ? k : 1;
 }

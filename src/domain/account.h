@@ -18,7 +18,8 @@ enum pb_role {
     PB_ROLE_VIEWER,
     PB_ROLE_AUDITOR,
     PB_ROLE_APARTMENT_DESK,
-    PB_ROLE_SYSTEM, /* the CLI and demo loader: everything, audited as "system" */
+    PB_ROLE_APPLICANT, /* a talent-apartment applicant (self-registered, public) */
+    PB_ROLE_SYSTEM,    /* the CLI and demo loader: everything, audited as "system" */
     PB_ROLE__COUNT
 };
 

@@ -165,6 +165,39 @@ int pb_audit_write_tx(struct pb_ctx *c, const struct pb_audit_rec *rec, struct p
     return pb_db_tx(c->db, 1, audit_tx, args, err);
 }
 
+/* Compare a chain's head with its last record (seq last_seq, hash last_hash, id last_id).
+ * Records cut off the end name the last intact record; a head that was edited or fell behind
+ * names no record (bad_id 0): the damage is in the head itself. */
+static int check_head(struct pb_db *db, const char *chain, int64_t last_seq, const char *last_hash,
+                      int64_t last_id, int64_t *bad_id, char *why, size_t whylen)
+{
+    struct pb_stmt *hs;
+    int64_t head_seq;
+    int rc = 0;
+    if (pb_db_prepare(db, "SELECT seq, head_hash FROM audit_chain WHERE chain = ?", &hs))
+        return PB_E_DB;
+    pb_stmt_bind_text(hs, 1, chain);
+    if (pb_stmt_step(hs) != PB_ROW) {
+        snprintf(why, whylen, "chain %s: records exist but the chain head is gone", chain);
+        *bad_id = 0;
+        rc = PB_E_INVALID;
+    } else if ((head_seq = pb_stmt_col_int(hs, 0)) > last_seq) {
+        snprintf(why, whylen,
+                 "chain %s: %lld record(s) after record %lld were removed (the head says %lld)",
+                 chain, (long long)(head_seq - last_seq), (long long)last_id, (long long)head_seq);
+        *bad_id = last_id;
+        rc = PB_E_INVALID;
+    } else if (head_seq < last_seq || strcmp(pb_stmt_col_text(hs, 1), last_hash)) {
+        snprintf(why, whylen,
+                 "chain %s: the chain head was altered (it does not match record %lld)", chain,
+                 (long long)last_id);
+        *bad_id = 0;
+        rc = PB_E_INVALID;
+    }
+    pb_stmt_done(hs);
+    return rc;
+}
+
 int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen, int64_t *nrecords)
 {
     struct pb_stmt *st, *hs;
@@ -188,18 +221,7 @@ int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen,
         if (strcmp(a.chain, chain)) {
             if (chain[0]) {
                 /* chain finished: compare its head */
-                if (pb_db_prepare(db, "SELECT seq, head_hash FROM audit_chain WHERE chain = ?",
-                                  &hs) == 0) {
-                    pb_stmt_bind_text(hs, 1, chain);
-                    if (pb_stmt_step(hs) != PB_ROW || pb_stmt_col_int(hs, 0) != expect_seq - 1 ||
-                        strcmp(pb_stmt_col_text(hs, 1), prev)) {
-                        snprintf(why, whylen, "chain %s: head does not match its last record %lld",
-                                 chain, (long long)last_id);
-                        *bad_id = last_id;
-                        result = PB_E_INVALID;
-                    }
-                    pb_stmt_done(hs);
-                }
+                result = check_head(db, chain, expect_seq - 1, prev, last_id, bad_id, why, whylen);
                 if (result)
                     break;
             }
@@ -252,21 +274,8 @@ int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen,
     pb_stmt_done(st);
     if (rc < 0 && !result)
         return PB_E_DB;
-    if (!result && chain[0]) {
-        if (pb_db_prepare(db, "SELECT seq, head_hash FROM audit_chain WHERE chain = ?", &hs))
-            return PB_E_DB;
-        pb_stmt_bind_text(hs, 1, chain);
-        if (pb_stmt_step(hs) != PB_ROW || pb_stmt_col_int(hs, 0) != expect_seq - 1 ||
-            strcmp(pb_stmt_col_text(hs, 1), prev)) {
-            snprintf(
-                why, whylen,
-                "chain %s: head does not match its last record %lld (records removed at the end?)",
-                chain, (long long)last_id);
-            *bad_id = last_id;
-            result = PB_E_INVALID;
-        }
-        pb_stmt_done(hs);
-    }
+    if (!result && chain[0])
+        result = check_head(db, chain, expect_seq - 1, prev, last_id, bad_id, why, whylen);
     /* A chain head with no records at all means the whole chain was removed. */
     if (!result) {
         if (pb_db_prepare(db,

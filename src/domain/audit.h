@@ -32,7 +32,8 @@ int pb_audit_write_tx(struct pb_ctx *c, const struct pb_audit_rec *rec, struct p
 
 /* Verify every chain: contiguous seq from 1, prev_hash links, recomputed hashes, heads equal to
  * the last record. Returns 0 when intact; otherwise PB_E_INVALID with *bad_id the first bad
- * record (0 when the damage is in a chain head) and a message in `why`. */
+ * record (the last intact one when records were cut off the end; 0 when the chain head itself
+ * was altered) and a message in `why`. */
 int pb_audit_verify(struct pb_db *db, int64_t *bad_id, char *why, size_t whylen, int64_t *nrecords);
 
 #endif

@@ -9,17 +9,22 @@
 #include "../util/log.h"
 #include "../util/qs.h"
 #include "../util/timeutil.h"
+#include "h_apartment.h"
 #include "handlers.h"
 #include "http.h"
 
-#define MAX_ROUTES 160
+#define MAX_ROUTES 512
 static struct pb_route routes[MAX_ROUTES];
 static size_t nroutes;
 
 static void add(const struct pb_route *r)
 {
-    if (nroutes < MAX_ROUTES)
-        routes[nroutes++] = *r;
+    if (nroutes == MAX_ROUTES) {
+        /* A programming error, found at the first start: never drop a route silently. */
+        fprintf(stderr, "parkbrain: route table full at %s %s\n", r->method, r->pattern);
+        abort();
+    }
+    routes[nroutes++] = *r;
 }
 
 size_t pb_route_count(void)
@@ -91,6 +96,20 @@ void pb_routes_init(void)
     add(&(struct pb_route){"GET", "/api/v1/audit/{id}", pb_h_audit_get, 0, "get_audit",
                            "One audit record (auditor and admin)", "audit"});
     pb_space_routes(add);
+    /* The working-day calendar (issue 5): readable by every signed-in user. */
+    add(&(struct pb_route){"GET", "/api/v1/calendar/workday-after", pb_h_calendar_workday_after, 0,
+                           "calendar_workday_after",
+                           "The Nth working day after a date (that day not counted)", "calendar"});
+    add(&(struct pb_route){"GET", "/api/v1/calendar/is-workday", pb_h_calendar_is_workday, 0,
+                           "calendar_is_workday", "Is a date a working day?", "calendar"});
+    add(&(struct pb_route){"GET", "/api/v1/calendar/between", pb_h_calendar_between, 0,
+                           "calendar_between", "Working days d with from < d <= to", "calendar"});
+    add(&(struct pb_route){"GET", "/api/v1/calendar/{id}", pb_h_calendar_year, 0, "calendar_year",
+                           "A year's holidays and make-up working days", "calendar"});
+    add(&(struct pb_route){"PUT", "/api/v1/calendar/{id}", pb_h_calendar_put, PB_RT_BODY,
+                           "calendar_replace_year", "Replace a year's entries (admin; audited)",
+                           "calendar"});
+    pb_apartment_routes_add(add);
     for (size_t i = 0; i < pb_resource_count(); i++)
         add_resource(pb_resource_at(i));
 }

@@ -516,7 +516,7 @@ int pb_list_parse(const struct pb_resource *r, const struct pb_kv *kv, size_t nk
         if (handled || !strcmp(k, "lang"))
             continue;
         if (!strcmp(k, "q")) {
-            if (strlen(v) > 100)
+            if (pb_utf8_len(v) > 100)
                 pb_err_field(err, PB_E_INVALID, "q", "too_long", "搜索词不能超过 100 个字符",
                              "the search text must be at most 100 characters");
             out->q = v[0] ? v : NULL;
@@ -580,7 +580,7 @@ int pb_list_parse(const struct pb_resource *r, const struct pb_kv *kv, size_t nk
                 continue;
             }
             if (f->filter == PB_FILTER_LIKE) {
-                if (strlen(v) > 100)
+                if (pb_utf8_len(v) > 100)
                     pb_err_field(err, PB_E_INVALID, k, "too_long", "筛选词过长",
                                  "filter text too long");
                 out->filters[out->nfilters].f = f;
@@ -869,8 +869,9 @@ int pb_res_where(struct pb_ctx *c, const struct pb_resource *r, const struct pb_
         struct pb_val v;
         char ename[80];
         if (lr->filters[i].op == 1) {
-            pb_buf_printf(&q->sql, " AND LOWER(%s) LIKE ", col);
+            pb_buf_printf(&q->sql, " AND LOWER(%s) LIKE LOWER(", col);
             pb_sqlb_text(q, like_pattern(c, lr->filters[i].value));
+            pb_buf_addc(&q->sql, ')');
             pb_buf_adds(&q->sql, " ESCAPE '\\'");
             continue;
         }
@@ -895,8 +896,11 @@ int pb_res_where(struct pb_ctx *c, const struct pb_resource *r, const struct pb_
             if (!r->fields[i].search)
                 continue;
             pb_buf_adds(&q->sql, first ? " AND (" : " OR ");
-            pb_buf_printf(&q->sql, "LOWER(%s) LIKE ", r->fields[i].name);
+            /* Both sides through the database's LOWER: SQLite folds ASCII only, PostgreSQL
+             * folds more (e.g. fullwidth letters); folding the pattern in C would disagree. */
+            pb_buf_printf(&q->sql, "LOWER(%s) LIKE LOWER(", r->fields[i].name);
             pb_sqlb_text(q, pat);
+            pb_buf_addc(&q->sql, ')');
             pb_buf_adds(&q->sql, " ESCAPE '\\'");
             first = 0;
         }
@@ -1297,7 +1301,10 @@ static int convert_body(struct pb_ctx *c, const struct pb_resource *r, json_t *b
         given[i] = 1;
         if (conv_json(c, f, j, &vals[i], err))
             continue;
-        if ((int)i == scope && !vals[i].is_null && !pb_principal_region_ok(c->who, vals[i].s))
+        /* Park-scoped principals (operators) have no region list: whether their record may
+         * stay in its region is decided against the stored row in patch_tx. */
+        if ((int)i == scope && !vals[i].is_null && !pb_principal_by_park(c->who) &&
+            !pb_principal_region_ok(c->who, vals[i].s))
             pb_err_field(err, PB_E_BAD_REQUEST, f->name, "out_of_scope",
                          "行政区划 %s 不在您的管辖范围内", "region %s is outside your jurisdiction",
                          vals[i].s);
@@ -1397,6 +1404,11 @@ static int patch_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         if (merged.v[scope].is_null)
             return pb_err_field(err, PB_E_INVALID, r->fields[scope].name, "required",
                                 "「%s」为必填项", "%s is required", label(c, &r->fields[scope]));
+        /* An operator may keep its park's region but not move it elsewhere. */
+        if (pb_principal_by_park(c->who) && strcmp(merged.v[scope].s, old_region ? old_region : ""))
+            return pb_err_field(err, PB_E_BAD_REQUEST, r->fields[scope].name, "out_of_scope",
+                                "行政区划 %s 不在您的管辖范围内",
+                                "region %s is outside your jurisdiction", merged.v[scope].s);
     }
     for (size_t i = 0; i < r->nfields; i++)
         if (r->fields[i].required && merged.v[i].is_null)

@@ -610,6 +610,22 @@ struct migrate_ctx {
     int applied;
 };
 
+/* Is migration `version` recorded in schema_version? */
+static int migration_applied(struct pb_db *db, int64_t version, int64_t *applied)
+{
+    struct pb_stmt *st;
+    int rc = pb_db_prepare(db, "SELECT COUNT(*) FROM schema_version WHERE version = ?", &st);
+    *applied = 0;
+    if (rc < 0)
+        return rc;
+    pb_stmt_bind_int(st, 1, version);
+    rc = pb_stmt_step(st);
+    if (rc == PB_ROW)
+        *applied = pb_stmt_col_int(st, 0);
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int migrate_step(struct pb_db *db, void *vctx, struct pb_err *err)
 {
     struct migrate_ctx *c = vctx;
@@ -641,10 +657,12 @@ static int migrate_step(struct pb_db *db, void *vctx, struct pb_err *err)
                           err);
     if (rc < 0 || !m)
         return rc;
-    rc = pb_db_schema_version(db, &have);
+    /* Applied is a matter of membership, not of the highest number: a migration numbered
+     * below one already applied (modules land in any order) must still run. */
+    rc = migration_applied(db, m->version, &have);
     if (rc < 0)
         return rc;
-    if (have >= m->version)
+    if (have)
         return 0;
 
     sql = pb_db_dialect(db->kind, (const char *)m->e->data, &why);
@@ -713,14 +731,14 @@ int pb_db_migrate_from(struct pb_db *db, const struct pb_embedded *table, struct
     if (rc < 0)
         goto out;
     /* Skip what is applied without taking the write lock; each transaction re-checks. */
-    rc = pb_db_schema_version(db, &have);
-    if (rc < 0) {
-        pb_db_log("reading schema_version failed: %s", db->errmsg);
-        pb_err_set(err, rc, "数据库错误", "Database error");
-        goto out;
-    }
     for (size_t i = 0; i < n; i++) {
-        if (ms[i].version <= have)
+        rc = migration_applied(db, ms[i].version, &have);
+        if (rc < 0) {
+            pb_db_log("reading schema_version failed: %s", db->errmsg);
+            pb_err_set(err, rc, "数据库错误", "Database error");
+            goto out;
+        }
+        if (have)
             continue;
         c.m = &ms[i];
         rc = tx_run(db, 1, migrate_step, &c, err, 1);

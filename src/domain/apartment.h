@@ -1,0 +1,115 @@
+/* apartment.h: the talent-apartment service (issue 5): buildings, rooms and beds (resources on
+ * the engine), applicants, applications and their review, bookings under the working-day rule,
+ * check-in with the ID check and the residence agreement, door codes, check-out, the
+ * availability board, masking and unmasking, the purge of personal data, notifications and
+ * statistics.
+ *
+ * Every function below runs its own transaction(s) on c->db, writes its audit record inside
+ * it, fills err (field errors in zh-CN and en) on failure and appends JSON to out on success.
+ * None logs or prints; none ever puts a door code anywhere but the applicant's own
+ * pb_apt_door_code answer. Thread-safe (per-connection state only; the throttles lock).
+ */
+#ifndef PB_APARTMENT_H
+#define PB_APARTMENT_H
+
+#include <jansson.h>
+
+#include "../resource/resource.h"
+#include "../util/pb.h"
+
+extern const struct pb_resource pb_res_apartments, pb_res_apartment_rooms, pb_res_apartment_beds;
+
+/* Register the three resources (pb_app_init). */
+void pb_apartment_register(void);
+
+/* Settings (table apartment_setting). */
+struct pb_apt_settings {
+    int max_nights;     /* per person within the period (<= 14: the door-code scheme) */
+    int period_days;    /* the rolling period of max_nights */
+    int min_workdays;   /* check-in >= this many working days after the booking day */
+    int checkin_min;    /* minutes after CST midnight: the stay starts */
+    int checkout_min;   /* ... and ends on the last day */
+    int purge_days;     /* personal data of finished stays kept this long */
+    char agreement[32]; /* the current residence agreement version */
+    char sms_url[256], webhook_url[256], email_url[256];
+};
+int pb_apt_settings_load(struct pb_db *db, struct pb_apt_settings *s, struct pb_err *err);
+int pb_apt_settings_json(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
+int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err); /* admin */
+
+/* Applicants (public): {"username","password","phone"} → an account of role applicant.
+ * Throttled per client address. */
+int pb_apt_register(struct pb_ctx *c, json_t *body, int64_t *id, struct pb_err *err);
+
+/* Applications. */
+int pb_apt_application_create(struct pb_ctx *c, json_t *body, struct pb_buf *out, int64_t *id,
+                              struct pb_err *err);
+/* Staff: list in scope, masked; status may be NULL. */
+int pb_apt_applications_list(struct pb_ctx *c, const char *status, struct pb_buf *out,
+                             struct pb_err *err);
+int pb_apt_application_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+/* {"decision":"approve"|"reject","reason":"..."}; reason required to reject. */
+int pb_apt_review(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out,
+                  struct pb_err *err);
+/* {"field":"id_number"|"phone","reason":"..."} → {"field","value"}; audited with the reason. */
+int pb_apt_unmask(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out,
+                  struct pb_err *err);
+/* The applicant's own applications and bookings. */
+int pb_apt_mine(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
+
+/* Bookings. earliest (11 bytes, may be NULL) receives the earliest allowed check-in date when
+ * the working-day rule refuses (errors[0].field "check_in", code "too_early"). */
+int pb_apt_booking_create(struct pb_ctx *c, json_t *body, struct pb_buf *out, int64_t *id,
+                          char earliest[11], struct pb_err *err);
+int pb_apt_booking_cancel(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+/* Staff: bookings in scope, masked; filters may be NULL (date = check-in date). */
+int pb_apt_bookings_list(struct pb_ctx *c, const char *date, const char *status, struct pb_buf *out,
+                         struct pb_err *err);
+int pb_apt_booking_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+/* Desk: {"id_number","agreement_version"}. Issues the door code (kept only hashed). */
+int pb_apt_check_in(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out,
+                    struct pb_err *err);
+/* The applicant, once: {"code","valid_from","valid_until"}. */
+int pb_apt_door_code(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+/* Desk (or the applicant): ends the stay; early → the code is revoked at once and the answer
+ * gives the residual offline window. */
+int pb_apt_check_out(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+/* Online verification {"room_id","code"} → {"valid"}; throttled per room. */
+int pb_apt_verify_code(struct pb_ctx *c, json_t *body, struct pb_buf *out, struct pb_err *err);
+/* Admin: a room's lock key file (audited). */
+int pb_apt_lock_provision(struct pb_ctx *c, int64_t room_id, struct pb_buf *out,
+                          struct pb_err *err);
+
+/* Availability board: beds × days of one building. */
+int pb_apt_board(struct pb_ctx *c, int64_t apartment_id, const char *from, int days,
+                 struct pb_buf *out, struct pb_err *err);
+/* Statistics over [from, to]. */
+int pb_apt_stats(struct pb_ctx *c, const char *from, const char *to, struct pb_buf *out,
+                 struct pb_err *err);
+/* Outbox (admin): the latest messages, recipients masked. */
+int pb_apt_outbox(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
+
+/* Maintenance (CLI and admin route), audited: bookings not checked in by the end of their
+ * check-in day become no_show and free their beds; personal data of stays finished more than
+ * purge_days ago is erased. *n receives the count. */
+int pb_apt_release_no_shows(struct pb_ctx *c, int64_t *n, struct pb_err *err);
+int pb_apt_purge(struct pb_ctx *c, int64_t *n, struct pb_err *err);
+
+/* Certificates: uploaded as JSON {"filename","data"} with data in base64 (standard or url);
+ * JPEG, PNG or PDF by content, at most PB_APT_CERT_MAX bytes, PB_APT_CERT_PER_APP per
+ * application, while it is pending; stored under <data dir>/certificates/. */
+#define PB_APT_CERT_MAX (512 * 1024)
+#define PB_APT_CERT_PER_APP 5
+void pb_apt_set_data_dir(const char *dir); /* once at start; default "./data" */
+int pb_apt_cert_upload(struct pb_ctx *c, int64_t application_id, json_t *body, struct pb_buf *out,
+                       int64_t *id, struct pb_err *err);
+int pb_apt_cert_list(struct pb_ctx *c, int64_t application_id, struct pb_buf *out,
+                     struct pb_err *err);
+/* The file's bytes into out and its content type; staff reads are audited. */
+int pb_apt_cert_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, const char **content_type,
+                    struct pb_err *err);
+
+/* Forget throttling state (tests). */
+void pb_apt_throttle_reset(void);
+
+#endif

@@ -1,0 +1,19 @@
+/* apartment_internal.h: helpers shared by apartment.c and apartment_flow.c. */
+#ifndef PB_APARTMENT_INTERNAL_H
+#define PB_APARTMENT_INTERNAL_H
+
+#include "../store/db.h"
+#include "account.h"
+
+/* Staff of the service: admin, city, region offices and the desk (region-scoped). */
+int pb_apt_is_staff(const struct pb_principal *p);
+/* The installation's secret for keyed hashes (created on first use; inside a write tx). */
+int pb_apt_secret(struct pb_db *db, char out[65], struct pb_err *err);
+/* SHA-256 hex of purpose ‖ secret ‖ value: person keys and door-code hashes. */
+void pb_apt_keyed_hash(const char *secret, const char *purpose, const char *value, char out[65]);
+
+struct pb_ctx;
+/* Remove the files of purged applications' certificates (apartment_cert.c). */
+int pb_apt_cert_remove_purged(struct pb_ctx *c);
+
+#endif
