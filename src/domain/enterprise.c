@@ -344,6 +344,7 @@ struct event_args {
     int64_t id;
     const char *stage, *date, *note;
     struct pb_buf *out;
+    int by_lease; /* recorded by a lease's moving in: the lease route checked the scope */
 };
 
 static int event_tx(struct pb_db *db, void *ctx, struct pb_err *err)
@@ -355,8 +356,21 @@ static int event_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     char today[32], idtxt[24];
     struct pb_buf ch;
     int rc;
-    if ((rc = enterprise_visible(c, a->id, "id", &region, NULL, err)))
+    if (a->by_lease) {
+        if ((rc = pb_db_prepare(db, "SELECT region_code FROM enterprise WHERE id = ?", &st)))
+            return rc;
+        pb_stmt_bind_int(st, 1, a->id);
+        region = (rc = pb_stmt_step(st)) == PB_ROW
+                     ? pb_arena_strdup(c->arena, pb_stmt_col_text(st, 0))
+                     : NULL;
+        pb_stmt_done(st);
+        if (rc < 0)
+            return rc;
+        if (!region)
+            return pb_err_set(err, PB_E_NOT_FOUND, "企业不存在", "enterprise not found");
+    } else if ((rc = enterprise_visible(c, a->id, "id", &region, NULL, err))) {
         return pb_err_set(err, PB_E_NOT_FOUND, "企业不存在", "enterprise not found");
+    }
     /* Lock the row first (UPDATE) so that two concurrent events serialise on PostgreSQL. */
     if ((rc = pb_db_prepare(db,
                             "UPDATE enterprise SET version = version + 1, updated_at = ? WHERE id "
@@ -463,6 +477,33 @@ int pb_enterprise_event(struct pb_ctx *c, int64_t id, const char *stage, const c
     if (out)
         return pb_res_get(c, &pb_res_enterprises, id, 0, out, NULL, err);
     return 0;
+}
+
+int pb_enterprise_moved_in_by_lease(struct pb_ctx *c, int64_t id, int64_t lease_id,
+                                    const char *date, struct pb_err *err)
+{
+    struct pb_stmt *st;
+    char note[64];
+    int rc, due = 0;
+    struct event_args a = {c, id, "moved_in", date, note, NULL, 1};
+    if ((rc = pb_db_prepare(c->db,
+                            "SELECT stage, stage_on FROM enterprise WHERE id = ? AND archived_at "
+                            "IS NULL",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW)
+        /* Only a firm still at 签约, and never backwards: a move-in dated before the signing
+         * event leaves the register to the staff. */
+        due = !pb_stmt_col_null(st, 0) && !strcmp(pb_stmt_col_text(st, 0), "signed") &&
+              (pb_stmt_col_null(st, 1) || strcmp(date, pb_stmt_col_text(st, 1)) >= 0);
+    pb_stmt_done(st);
+    if (rc < 0 || !due)
+        return rc < 0 ? rc : 0;
+    snprintf(note, sizeof note, "租约 %lld 入驻 (lease %lld moved in)", (long long)lease_id,
+             (long long)lease_id);
+    rc = event_tx(c->db, &a, err);
+    return rc < 0 ? rc : 1;
 }
 
 int pb_enterprise_timeline(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err)

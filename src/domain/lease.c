@@ -408,12 +408,12 @@ static int step_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     struct pb_stmt *st;
     char today[32], idtxt[24], changes[200];
     char status[16] = "", signed_on[16] = "", moved[16] = "", region[16] = "";
-    int64_t park = 0;
+    int64_t park = 0, enterprise = 0;
     int rc, visible;
     if ((rc = pb_db_prepare(db,
                             "UPDATE lease SET version = version + 1, updated_at = ? WHERE id = ? "
                             "AND archived_at IS NULL RETURNING status, signed_on, moved_in_on, "
-                            "region_code, park_id",
+                            "region_code, park_id, enterprise_id",
                             &st)))
         return rc;
     pb_stmt_bind_int(st, 1, c->now_ms);
@@ -424,6 +424,7 @@ static int step_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         pb_strlcpy(moved, pb_stmt_col_text(st, 2), sizeof moved);
         pb_strlcpy(region, pb_stmt_col_text(st, 3), sizeof region);
         park = pb_stmt_col_int(st, 4);
+        enterprise = pb_stmt_col_int(st, 5);
         rc = pb_stmt_step(st);
     }
     pb_stmt_done(st);
@@ -482,6 +483,10 @@ static int step_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (rc < 0)
         return rc;
     if ((rc = refresh_units(c, a->id, today, err)))
+        return rc;
+    /* Moving in is the tenant's 入驻 in the register too, when it is still at 签约
+     * (docs/space-and-rates.md). */
+    if (!a->end && (rc = pb_enterprise_moved_in_by_lease(c, enterprise, a->id, a->date, err)) < 0)
         return rc;
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)a->id);
     snprintf(changes, sizeof changes, "{\"status\":[\"%s\",\"%s\"],\"%s\":\"%s\"}", status,

@@ -48,6 +48,12 @@ int pb_enterprise_transition_ok(const char *from, const char *to);
  * appended to out (may be NULL). */
 int pb_enterprise_event(struct pb_ctx *c, int64_t id, const char *stage, const char *date,
                         const char *note, struct pb_buf *out, struct pb_err *err);
+/* Inside the caller's write transaction (a lease's moving in): record the `moved_in` event
+ * on `date` when the enterprise is still at `signed` and the date is not before that step;
+ * audited like any event, without a scope check of its own (the lease's was done). 1 when
+ * recorded, 0 when not due, or a negative rc. */
+int pb_enterprise_moved_in_by_lease(struct pb_ctx *c, int64_t id, int64_t lease_id,
+                                    const char *date, struct pb_err *err);
 /* {"items":[{"stage","label","date","from_stage","created_at"}…],"leases":[…]} */
 int pb_enterprise_timeline(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
 /* The full contact phone (audited as "unmask" with the stated reason). */
@@ -81,6 +87,38 @@ int pb_park_ratio_json(struct pb_ctx *c, int64_t park_id, struct pb_buf *out, st
  * "meets":[…],"misses":[{"requirement","wanted","offered","shortfall"}]}…]}. */
 int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_buf *out,
                     struct pb_err *err);
+/* The staff's steps on a demand's matches (src/domain/demand.c), each audited on the demand
+ * and scope-checked (demand and space in the caller's jurisdiction, else 404):
+ * shortlist {"space_id","note"?} → demand shortlisted; visit {"space_id","date","note"?} →
+ * visiting; both append the step as JSON. A demand already leased or closed → 409. */
+int pb_demand_shortlist(struct pb_ctx *c, int64_t demand_id, json_t *body, struct pb_buf *out,
+                        struct pb_err *err);
+int pb_demand_visit(struct pb_ctx *c, int64_t demand_id, json_t *body, struct pb_buf *out,
+                    struct pb_err *err);
+/* Turn a match into a lease: {"space_id" (a park unit's library entry) or "unit_ids", "note"?,
+ * and the lease's fields}; enterprise_id defaults to the demand's. The lease is created by the
+ * path of POST /api/v1/leases in the same transaction as the step; its record goes to out. */
+int pb_demand_lease(struct pb_ctx *c, int64_t demand_id, json_t *body, struct pb_buf *out,
+                    int64_t *lease_id, int64_t *version, struct pb_err *err);
+/* {"demand_id","items":[{"id","space_id","kind","visit_on","note","lease_id","created_at"}]} */
+int pb_demand_steps(struct pb_ctx *c, int64_t demand_id, struct pb_buf *out, struct pb_err *err);
+/* ---- photos and documents of the library (src/domain/space_file.c) ---- */
+/* Store an upload (JPEG, PNG or PDF by its first bytes; else 422 on `file`) under
+ * <data_dir>/uploads/ with a random name and record it (audited as file_upload on the
+ * space). The space must be in the caller's jurisdiction (404). Appends the file's JSON. */
+int pb_space_file_add(struct pb_ctx *c, const char *data_dir, int64_t space_id, const char *name,
+                      const void *data, size_t len, struct pb_buf *out, struct pb_err *err);
+/* {"items":[{"id","space_id","name","content_type","size_bytes","sha256","url","created_at"}]} */
+int pb_space_files(struct pb_ctx *c, int64_t space_id, struct pb_buf *out, struct pb_err *err);
+struct pb_space_file {
+    int fd; /* open for reading; the caller closes it (or hands it to the transport) */
+    int64_t size;
+    char name[640];
+    char content_type[40];
+};
+/* Open a stored file of a space for download (scope-checked like the space). */
+int pb_space_file_open(struct pb_ctx *c, const char *data_dir, int64_t space_id, int64_t file_id,
+                       struct pb_space_file *f, struct pb_err *err);
 /* Forget the in-memory index (tests that switch databases). */
 void pb_match_reset(void);
 

@@ -57,6 +57,7 @@ struct pb_req {
 #define PB_RT_MUST_CHANGE 2u /* allowed while the password must be changed */
 #define PB_RT_BODY 4u        /* takes a JSON body */
 #define PB_RT_RAW 8u         /* not JSON (metrics, health) */
+#define PB_RT_UPLOAD 16u     /* a raw file body: limit max_upload_kib instead of max_body_kib */
 
 /* Generic resource operations (for OpenAPI). */
 enum pb_rt_kind {
@@ -100,6 +101,10 @@ void pb_http_error(struct pb_req *rq, int rc, const char *zh, const char *en);
 int64_t pb_http_id(struct pb_req *rq, int seg);
 const char *pb_http_query(struct pb_req *rq, const char *key);
 const char *pb_http_req_header(struct pb_req *rq, const char *name);
+
+/* The body limit in bytes for a request, known from its method and raw URL before the body
+ * is read: max_upload_kib for PB_RT_UPLOAD routes, else max_body_kib. */
+size_t pb_http_body_limit(const char *method, const char *raw_url);
 
 /* Dispatch one complete request (after the body is read). Used by the server and fuzzers. */
 void pb_http_dispatch(struct pb_req *rq, struct pb_ctx *c);

@@ -192,6 +192,33 @@ static int pattern_match(const char *pattern, struct pb_req *rq)
     return i == rq->nsegs;
 }
 
+/* pattern_match on the raw path (up to '?'), for routes whose fixed segments are plain ASCII. */
+static int pattern_match_raw(const char *pattern, const char *path)
+{
+    const char *p = pattern, *u = path;
+    while (*p == '/' && *u == '/') {
+        size_t pn = strcspn(++p, "/"), un = strcspn(++u, "/?");
+        if (pn == 4 && !strncmp(p, "{id}", 4)) {
+            if (!un || un > 18 || strspn(u, "0123456789") < un || *u == '0')
+                return 0;
+        } else if (pn != un || strncmp(p, u, pn)) {
+            return 0;
+        }
+        p += pn;
+        u += un;
+    }
+    return !*p && (!*u || *u == '?');
+}
+
+size_t pb_http_body_limit(const char *method, const char *raw_url)
+{
+    for (size_t i = 0; method && raw_url && i < nroutes; i++)
+        if ((routes[i].flags & PB_RT_UPLOAD) && !strcmp(routes[i].method, method) &&
+            pattern_match_raw(routes[i].pattern, raw_url))
+            return (size_t)pb_http_cfg->max_upload_kib * 1024;
+    return (size_t)pb_http_cfg->max_body_kib * 1024;
+}
+
 int64_t pb_http_id(struct pb_req *rq, int seg)
 {
     int64_t v = 0;

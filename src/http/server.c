@@ -423,11 +423,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     rq->conn = conn;
     if (rq->calls++ == 0) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        size_t limit = pb_http_body_limit(method, rq->raw_url);
         int64_t n;
         rq->method = method;
+        /* File uploads have their own, larger cap (nothing is read yet: re-cap the buffer). */
+        if (limit != (size_t)pb_http_cfg->max_body_kib * 1024) {
+            pb_buf_release(&rq->body);
+            pb_buf_init(&rq->body, limit);
+        }
         /* Refuse an oversized body before reading it. */
-        if (cl &&
-            (pb_parse_i64(cl, &n) || n < 0 || n > (int64_t)pb_http_cfg->max_body_kib * 1024)) {
+        if (cl && (pb_parse_i64(cl, &n) || n < 0 || (uint64_t)n > (uint64_t)limit)) {
             /* Answer before reading a byte of it; the connection closes after (trap 1), which
              * is what an oversized upload deserves. */
             rq->body_too_large = 1;

@@ -182,6 +182,111 @@ static void h_matches(struct pb_req *rq, struct pb_ctx *c)
            &err, 200);
 }
 
+static void h_shortlist(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    answer(rq, pb_demand_shortlist(c, pb_http_id(rq, 3), rq->json, &rq->out, &err), &err, 201);
+}
+
+static void h_visit(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    answer(rq, pb_demand_visit(c, pb_http_id(rq, 3), rq->json, &rq->out, &err), &err, 201);
+}
+
+static void h_demand_lease(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    int64_t id = 0, version = 0;
+    char loc[64], tag[48];
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    if (pb_demand_lease(c, pb_http_id(rq, 3), rq->json, &rq->out, &id, &version, &err)) {
+        answer(rq, -1, &err, 0);
+        return;
+    }
+    snprintf(loc, sizeof loc, "/api/v1/leases/%lld", (long long)id);
+    pb_http_header(rq, "Location", loc);
+    pb_res_etag(id, version, tag, sizeof tag);
+    pb_http_header(rq, "ETag", tag);
+    pb_http_json(rq, 201);
+}
+
+static void h_steps(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    answer(rq, pb_demand_steps(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
+}
+
+static void h_file_upload(struct pb_req *rq, struct pb_ctx *c)
+{
+    static const char *const allowed[] = {"name", NULL};
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, allowed))
+        return;
+    if (rq->body_too_large) {
+        pb_http_error(rq, PB_E_TOO_LARGE, "文件过大", "the file is too large");
+        return;
+    }
+    answer(rq,
+           pb_space_file_add(c, pb_http_cfg->data_dir, pb_http_id(rq, 3), pb_http_query(rq, "name"),
+                             rq->body.data ? rq->body.data : "", rq->body.len, &rq->out, &err),
+           &err, 201);
+}
+
+static void h_files(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    answer(rq, pb_space_files(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
+}
+
+static void h_file_get(struct pb_req *rq, struct pb_ctx *c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    struct pb_err err;
+    struct pb_space_file f;
+    struct pb_buf disp;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    if (pb_space_file_open(c, pb_http_cfg->data_dir, pb_http_id(rq, 3), pb_http_id(rq, 5), &f,
+                           &err)) {
+        pb_http_problem(rq, &err);
+        return;
+    }
+    /* RFC 6266/5987: the UTF-8 name percent-encoded; always an attachment, so a PDF never
+     * renders inside the application's origin. */
+    pb_buf_init(&disp, 4096);
+    pb_buf_adds(&disp, "attachment; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)f.name; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            pb_buf_addc(&disp, (char)*p);
+        else
+            pb_buf_printf(&disp, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+    pb_http_header(rq, "Content-Disposition", pb_buf_cstr(&disp));
+    pb_buf_release(&disp);
+    rq->content_type = pb_arena_strdup(&rq->arena, f.content_type);
+    rq->static_fd = f.fd;
+    rq->static_size = f.size;
+    rq->status = 200;
+}
+
 static void h_import(struct pb_req *rq, struct pb_ctx *c)
 {
     static const char *const allowed[] = {"valid_only", NULL};
@@ -242,6 +347,23 @@ void pb_space_routes(void (*add)(const struct pb_route *r))
                            "parks"});
     add(&(struct pb_route){"GET", "/api/v1/demands/{id}/matches", h_matches, 0, "demand_matches",
                            "Best-fitting spaces with their reasons", "demands"});
+    add(&(struct pb_route){"POST", "/api/v1/demands/{id}/shortlist", h_shortlist, PB_RT_BODY,
+                           "demand_shortlist", "Shortlist a space for the demand (audited)",
+                           "demands"});
+    add(&(struct pb_route){"POST", "/api/v1/demands/{id}/visits", h_visit, PB_RT_BODY,
+                           "demand_visit", "Arrange a visit of a space (audited)", "demands"});
+    add(&(struct pb_route){
+        "POST", "/api/v1/demands/{id}/lease", h_demand_lease, PB_RT_BODY, "demand_lease",
+        "Turn a match into a lease (the path of POST /api/v1/leases)", "demands"});
+    add(&(struct pb_route){"GET", "/api/v1/demands/{id}/steps", h_steps, 0, "demand_steps",
+                           "Shortlist, visits and leases of the demand", "demands"});
+    add(&(struct pb_route){
+        "POST", "/api/v1/spaces/{id}/files", h_file_upload, PB_RT_UPLOAD, "space_file_upload",
+        "Upload a photo or document (raw body: JPEG, PNG or PDF; ?name=)", "spaces"});
+    add(&(struct pb_route){"GET", "/api/v1/spaces/{id}/files", h_files, 0, "space_files",
+                           "The space's photos and documents", "spaces"});
+    add(&(struct pb_route){"GET", "/api/v1/spaces/{id}/files/{id}", h_file_get, PB_RT_RAW,
+                           "space_file_get", "Download a photo or document", "spaces"});
     add(&(struct pb_route){"POST", "/api/v1/imports/enterprises", h_import, 0, "import_enterprises",
                            "Import a CSV (UTF-8 or GB18030)", "imports"});
     add(&(struct pb_route){"POST", "/api/v1/imports/units", h_import, 0, "import_units",

@@ -15,6 +15,7 @@ void pb_config_defaults(struct pb_config *c)
     c->threads = 0;
     c->max_connections = 512;
     c->max_body_kib = 1024;
+    c->max_upload_kib = 10240;
     c->max_header_kib = 32;
     c->request_timeout_s = 30;
     c->session_idle_s = 30 * 60;
@@ -59,6 +60,8 @@ static const struct {
     I("threads", threads, 0, 256, "worker threads (0 = one per core)"),
     I("max_connections", max_connections, 4, 100000, "concurrent connections"),
     I("max_body_kib", max_body_kib, 1, 1048576, "request body limit in KiB (default 1024)"),
+    I("max_upload_kib", max_upload_kib, 1, 1048576,
+      "file upload (photos, documents) limit in KiB (default 10240)"),
     I("max_header_kib", max_header_kib, 8, 1024, "request header memory per connection in KiB"),
     I("request_timeout_s", request_timeout_s, 1, 3600, "idle or slow connection timeout"),
     I("session_idle_seconds", session_idle_s, 1, 86400 * 30, "session idle expiry (default 1800)"),

@@ -15,6 +15,7 @@ struct pb_config {
     int threads; /* worker threads (0 = number of cores) */
     int max_connections;
     int max_body_kib;      /* request body cap */
+    int max_upload_kib;    /* body cap of file uploads (photos, documents) */
     int max_header_kib;    /* connection memory (headers) cap */
     int request_timeout_s; /* idle/slow connection timeout */
     int session_idle_s;

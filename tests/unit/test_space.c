@@ -716,6 +716,168 @@ static void test_masking(void **state)
     pb_buf_release(&out);
 }
 
+/* ---- staff steps on a demand's matches: shortlist, visit, lease ---- */
+
+static json_t *jbody(const char *json)
+{
+    json_error_t je;
+    json_t *b = json_loads(json, 0, &je);
+    if (!b)
+        fail_msg("bad test JSON %s: %s", json, je.text);
+    return b;
+}
+
+static int step(struct pb_ctx *c, const char *kind, int64_t demand, const char *json,
+                struct pb_err *err)
+{
+    json_t *b = jbody(json);
+    struct pb_buf out;
+    int rc;
+    pb_buf_init(&out, 0);
+    pb_err_clear(err);
+    if (!strcmp(kind, "shortlist"))
+        rc = pb_demand_shortlist(c, demand, b, &out, err);
+    else if (!strcmp(kind, "visit"))
+        rc = pb_demand_visit(c, demand, b, &out, err);
+    else
+        rc = pb_demand_lease(c, demand, b, &out, NULL, NULL, err);
+    json_decref(b);
+    pb_buf_release(&out);
+    return rc;
+}
+
+static void test_demand_steps(void **state)
+{
+    struct pb_err err;
+    struct pb_ctx jj;
+    char json[256], idtxt[24];
+    int64_t d, d_nan, space_a, space_b, before;
+    (void)state;
+    fixture();
+    ctx_for(&jj, &jinjiang);
+    space_a = qint("SELECT id FROM space WHERE unit_id = ?", g.u[3]); /* 晋江, vacant */
+    space_b = qint("SELECT id FROM space WHERE unit_id = ?", g.u[5]); /* 南安, vacant */
+    assert_true(space_a > 0 && space_b > 0);
+    snprintf(json, sizeof json,
+             "{\"title\":\"扩产用房\",\"region_code\":\"350582\",\"enterprise_id\":%lld,"
+             "\"area_min_m2\":\"400\",\"status\":\"open\"}",
+             (long long)g.ent2);
+    d = must_create(&g.sys, &pb_res_demands, json);
+    d_nan =
+        must_create(&g.sys, &pb_res_demands,
+                    "{\"title\":\"南安需求\",\"region_code\":\"350583\",\"area_min_m2\":\"400\","
+                    "\"status\":\"open\"}");
+    /* shortlist: once per space; the demand becomes shortlisted */
+    snprintf(json, sizeof json, "{\"space_id\":%lld,\"note\":\"荷载合适\"}", (long long)space_a);
+    assert_int_equal(step(&jj, "shortlist", d, json, &err), 0);
+    assert_string_equal(qtext("SELECT status FROM demand WHERE id = ?", d), "shortlisted");
+    assert_int_equal(step(&jj, "shortlist", d, json, &err), PB_E_CONFLICT);
+    assert_string_equal(err.fields[0].code, "already_shortlisted");
+    /* scope: a 晋江 user cannot act on a 南安 demand, nor shortlist a 南安 space */
+    assert_int_equal(step(&jj, "shortlist", d_nan, json, &err), PB_E_NOT_FOUND);
+    snprintf(json, sizeof json, "{\"space_id\":%lld}", (long long)space_b);
+    assert_int_equal(step(&jj, "shortlist", d, json, &err), PB_E_NOT_FOUND);
+    assert_string_equal(err.fields[0].field, "space_id");
+    /* a visit needs a real date */
+    snprintf(json, sizeof json, "{\"space_id\":%lld,\"date\":\"2026-11-31\"}", (long long)space_a);
+    assert_int_equal(step(&jj, "visit", d, json, &err), PB_E_INVALID);
+    assert_string_equal(err.fields[0].field, "date");
+    snprintf(json, sizeof json, "{\"space_id\":%lld,\"date\":\"2026-11-25\",\"note\":\"上午十点\"}",
+             (long long)space_a);
+    assert_int_equal(step(&jj, "visit", d, json, &err), 0);
+    assert_string_equal(qtext("SELECT status FROM demand WHERE id = ?", d), "visiting");
+    /* the lease goes through the leases' own path: a 南安 unit is refused, nothing written */
+    before = qint("SELECT COUNT(*) FROM lease WHERE id > ?", 0);
+    snprintf(json, sizeof json,
+             "{\"unit_ids\":\"%lld\",\"signed_on\":\"2026-11-01\",\"end_on\":\"2029-10-31\"}",
+             (long long)g.u[5]);
+    assert_int_equal(step(&jj, "lease", d, json, &err), PB_E_NOT_FOUND);
+    assert_int_equal(qint("SELECT COUNT(*) FROM lease WHERE id > ?", 0), before);
+    assert_int_equal(qint("SELECT COUNT(*) FROM demand_step WHERE demand_id = ?", d), 2);
+    snprintf(json, sizeof json,
+             "{\"space_id\":%lld,\"signed_on\":\"2026-11-01\",\"end_on\":\"2029-10-31\","
+             "\"rent_fen\":\"16.00\",\"note\":\"签约\"}",
+             (long long)space_a);
+    assert_int_equal(step(&jj, "lease", d, json, &err), 0);
+    assert_int_equal(qint("SELECT COUNT(*) FROM lease WHERE id > ?", 0), before + 1);
+    assert_string_equal(qtext("SELECT status FROM unit WHERE id = ?", g.u[3]), "signed");
+    assert_string_equal(qtext("SELECT status FROM space WHERE unit_id = ?", g.u[3]), "taken");
+    assert_string_equal(qtext("SELECT status FROM demand WHERE id = ?", d), "leased");
+    assert_int_equal(
+        qint("SELECT enterprise_id FROM lease WHERE id = (SELECT MAX(lease_id) FROM demand_step "
+             "WHERE demand_id = ?)",
+             d),
+        g.ent2);
+    /* a leased demand takes no more steps */
+    snprintf(json, sizeof json, "{\"space_id\":%lld}", (long long)space_a);
+    assert_int_equal(step(&jj, "shortlist", d, json, &err), PB_E_CONFLICT);
+    assert_string_equal(err.fields[0].code, "demand_closed");
+    /* every step is audited on the demand */
+    {
+        struct pb_stmt *st;
+        snprintf(idtxt, sizeof idtxt, "%lld", (long long)d);
+        assert_int_equal(
+            pb_db_prepare(g.db,
+                          "SELECT COUNT(*) FROM audit WHERE resource = 'demands' AND "
+                          "action IN ('shortlist', 'visit', 'lease') AND object_id = ?",
+                          &st),
+            0);
+        pb_stmt_bind_text(st, 1, idtxt);
+        assert_int_equal(pb_stmt_step(st), PB_ROW);
+        assert_int_equal(pb_stmt_col_int(st, 0), 3);
+        pb_stmt_done(st);
+    }
+}
+
+/* ---- moving in is the enterprise's 入驻 when it is still at 签约 ---- */
+
+static void test_move_in_event(void **state)
+{
+    struct pb_err err;
+    char uscc[19], json[256], ids[24];
+    int64_t ent, l, l2;
+    (void)state;
+    fixture();
+    make_uscc(uscc, "350583", 14);
+    snprintf(json, sizeof json,
+             "{\"name\":\"南安新签\",\"uscc\":\"%s\",\"region_code\":\"350583\"}", uscc);
+    ent = must_create(&g.sys, &pb_res_enterprises, json);
+    pb_err_clear(&err);
+    assert_int_equal(pb_enterprise_event(&g.sys, ent, "signed", "2026-02-01", NULL, NULL, &err), 0);
+    snprintf(ids, sizeof ids, "%lld", (long long)g.u[4]); /* free again since 2026-01-31 */
+    l = lease(&g.sys, ent, ids, "lease", "2026-02-01", "2027-01-31", &err);
+    assert_true(l > 0);
+    pb_err_clear(&err);
+    assert_int_equal(pb_lease_move_in(&g.sys, l, "2026-03-01", NULL, &err), 0);
+    assert_string_equal(qtext("SELECT stage FROM enterprise WHERE id = ?", ent), "moved_in");
+    assert_string_equal(qtext("SELECT stage_on FROM enterprise WHERE id = ?", ent), "2026-03-01");
+    assert_int_equal(qint("SELECT COUNT(*) FROM enterprise_event WHERE enterprise_id = ?", ent), 2);
+    {
+        char idtxt[24];
+        struct pb_stmt *st;
+        snprintf(idtxt, sizeof idtxt, "%lld", (long long)ent);
+        assert_int_equal(pb_db_prepare(g.db,
+                                       "SELECT COUNT(*) FROM audit WHERE action = 'stage' AND "
+                                       "resource = 'enterprises' AND object_id = ?",
+                                       &st),
+                         0);
+        pb_stmt_bind_text(st, 1, idtxt);
+        assert_int_equal(pb_stmt_step(st), PB_ROW);
+        assert_int_equal(pb_stmt_col_int(st, 0), 2);
+        pb_stmt_done(st);
+    }
+    /* A firm not at 签约 (here: never signed in the register) is left to the staff. */
+    snprintf(ids, sizeof ids, "%lld", (long long)g.u[5]);
+    l2 = lease(&g.sys, g.ent3, ids, "lease", "2026-02-01", "2027-01-31", &err);
+    assert_true(l2 > 0);
+    pb_err_clear(&err);
+    assert_int_equal(pb_lease_move_in(&g.sys, l2, "2026-03-01", NULL, &err), 0);
+    assert_int_equal(qint("SELECT COUNT(*) FROM enterprise_event WHERE enterprise_id = ?", g.ent3),
+                     0);
+    assert_int_equal(qint("SELECT COUNT(*) FROM enterprise WHERE id = ? AND stage IS NULL", g.ent3),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -723,7 +885,8 @@ int main(void)
         cmocka_unit_test(test_lifecycle_table), cmocka_unit_test(test_lifecycle_events),
         cmocka_unit_test(test_leases),          cmocka_unit_test(test_rates),
         cmocka_unit_test(test_matching),        cmocka_unit_test(test_import),
-        cmocka_unit_test(test_masking),
+        cmocka_unit_test(test_masking),         cmocka_unit_test(test_demand_steps),
+        cmocka_unit_test(test_move_in_event),
     };
     return cmocka_run_group_tests_name("space", tests, setup, teardown);
 }
