@@ -3,6 +3,7 @@
 import type { Component } from 'vue'
 import { OfficeBuilding, Document, User } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
+import { APARTMENT_NAV } from '@/apartment/nav'
 
 export interface NavItem {
   key: string
@@ -23,6 +24,7 @@ export const NAV: NavItem[] = [
     roles: ['admin', 'city', 'region', 'operator', 'enterprise', 'viewer'],
   },
   { key: 'audit', to: '/audit', label: 'nav.audit', icon: Document, roles: ['admin', 'auditor'] },
+  ...APARTMENT_NAV,
   { key: 'account', to: '/account', label: 'nav.account', icon: User },
 ]
 

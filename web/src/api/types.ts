@@ -9,6 +9,7 @@ export type Role =
   | 'viewer'
   | 'auditor'
   | 'apartment_desk'
+  | 'applicant'
 
 export interface User {
   id: number | string

@@ -1,6 +1,8 @@
 // English UI text. Terms follow shared/domain/glossary.md. Every key must also exist in
 // zh-CN.ts (see i18n.test.ts).
+import aptEn from './apt.en'
 export default {
+  ...aptEn,
   app: {
     title: 'parkbrain',
     subtitle: 'Industrial park platform',
@@ -71,6 +73,7 @@ export default {
     viewer: 'Leader (view only)',
     auditor: 'Auditor',
     apartment_desk: 'Talent apartment front desk',
+    applicant: 'Talent apartment applicant',
   },
   login: {
     title: 'Sign in',

@@ -56,6 +56,7 @@ describe('zh-CN and en messages', () => {
       viewer: '领导查看',
       auditor: '审计员',
       apartment_desk: '人才公寓前台',
+      applicant: '人才公寓申请人',
     })
     expect(Object.keys(en.roles).sort()).toEqual(Object.keys(zhCN.roles).sort())
   })

@@ -1,5 +1,7 @@
 // 中文（简体）界面文本。术语以 shared/domain/glossary.md 为准。每个键在 en.ts 中也必须存在（见 i18n.test.ts）。
+import aptZhCN from './apt.zh-CN'
 export default {
+  ...aptZhCN,
   app: {
     title: '园区智慧大脑',
     subtitle: 'parkbrain',
@@ -70,6 +72,7 @@ export default {
     viewer: '领导查看',
     auditor: '审计员',
     apartment_desk: '人才公寓前台',
+    applicant: '人才公寓申请人',
   },
   login: {
     title: '登录',

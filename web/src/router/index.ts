@@ -4,6 +4,7 @@ import { useSession } from '@/stores/session'
 import { homeFor } from '@/nav'
 import AppShell from '@/layout/AppShell.vue'
 import LoginPage from '@/pages/LoginPage.vue'
+import { APARTMENT_PUBLIC_ROUTES, APARTMENT_ROUTES } from '@/apartment/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -20,6 +21,7 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: 'login.title' } },
+    ...APARTMENT_PUBLIC_ROUTES,
     {
       path: '/',
       component: AppShell,
@@ -68,6 +70,7 @@ export const router = createRouter({
           component: () => import('@/pages/AccountPage.vue'),
           meta: { title: 'account.title' },
         },
+        ...APARTMENT_ROUTES,
         {
           path: ':rest(.*)*',
           name: 'not-found',
