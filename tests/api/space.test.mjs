@@ -563,8 +563,11 @@ describe('photos and documents of the space library', () => {
     const t = await up(sp.id, 'huge.pdf', huge).catch((e) => ({ status: 'closed', e }));
     assert.ok(t.status === 413 || t.status === 'closed', `over 10 MiB: ${t.status}`);
     // the ordinary JSON routes keep their 1 MiB cap
-    const j = await srv.api('POST', '/api/v1/spaces', { token: jj, body: '{"title":"' + 'x'.repeat(1100 * 1024) + '"}' });
-    assert.equal(j.status, 413, String(j));
+    // The server answers 413 once the body passes the limit and closes without lingering, so a
+    // client still sending may see the reset first (see http.test.mjs): both are a refusal.
+    const j = await srv.api('POST', '/api/v1/spaces', { token: jj, body: '{"title":"' + 'x'.repeat(1100 * 1024) + '"}' })
+      .catch((e) => ({ status: 'closed', e }));
+    assert.ok(j.status === 413 || j.status === 'closed', `JSON over 1 MiB: ${j.status}`);
   });
 
   it('scope: a 晋江 user cannot upload to, list or download a 南安 space\'s files', async () => {
