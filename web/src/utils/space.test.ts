@@ -125,3 +125,11 @@ describe('leases and areas', () => {
     expect(sumAreas(['1', null, 'x'])).toBe('1.00')
   })
 })
+
+describe('dates', () => {
+  it('gives today in China Standard Time', async () => {
+    const { todayCST } = await import('./space')
+    expect(todayCST(new Date('2026-11-21T16:30:00Z'))).toBe('2026-11-22')
+    expect(todayCST(new Date('2026-11-21T15:59:59Z'))).toBe('2026-11-21')
+  })
+})

@@ -186,3 +186,8 @@ export function sumAreas(areas: (string | null | undefined)[]): string {
   const s = total.toString().padStart(3, '0')
   return `${s.slice(0, -2)}.${s.slice(-2)}`
 }
+
+/** Today's civil date in China Standard Time, YYYY-MM-DD. */
+export function todayCST(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
