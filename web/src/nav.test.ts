@@ -3,7 +3,9 @@ import { homeFor, navFor } from './nav'
 
 describe('navigation by role', () => {
   it('shows the audit log to admin and auditor only', () => {
-    expect(navFor('admin').map((i) => i.key)).toEqual(['parks', 'audit', 'account'])
+    expect(navFor('admin').map((i) => i.key)).toEqual([
+      'parks', 'space', 'enterprises', 'leases', 'rates', 'spaces', 'demands', 'import', 'audit', 'account',
+    ])
     expect(navFor('auditor').map((i) => i.key)).toEqual(['audit', 'account'])
     for (const r of ['city', 'region', 'operator', 'enterprise', 'viewer', 'apartment_desk'] as const)
       expect(navFor(r).map((i) => i.key)).not.toContain('audit')
@@ -13,5 +15,13 @@ describe('navigation by role', () => {
     expect(homeFor('auditor')).toBe('/audit')
     expect(homeFor('apartment_desk')).toBe('/account')
     expect(navFor(null).map((i) => i.key)).toEqual(['account'])
+  })
+  it('shows the space pages to park staff and leaders; import only to those who edit', () => {
+    const space = ['space', 'enterprises', 'leases', 'rates', 'spaces', 'demands']
+    for (const r of ['city', 'region', 'operator'] as const) expect(navFor(r).map((i) => i.key)).toEqual(expect.arrayContaining([...space, 'import']))
+    expect(navFor('viewer').map((i) => i.key)).toEqual(expect.arrayContaining(space))
+    expect(navFor('viewer').map((i) => i.key)).not.toContain('import')
+    for (const r of ['auditor', 'apartment_desk', 'enterprise'] as const)
+      for (const k of [...space, 'import']) expect(navFor(r).map((i) => i.key)).not.toContain(k)
   })
 })

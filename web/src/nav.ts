@@ -1,7 +1,7 @@
 // The side navigation as data: later modules (projects, enterprises, apartments …) add an
 // entry here with the roles that may see it.
 import type { Component } from 'vue'
-import { OfficeBuilding, Document, User } from '@element-plus/icons-vue'
+import { OfficeBuilding, Document, User, Grid, Suitcase, Tickets, DataLine, House, Search, Upload } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
 export interface NavItem {
@@ -22,6 +22,13 @@ export const NAV: NavItem[] = [
     icon: OfficeBuilding,
     roles: ['admin', 'city', 'region', 'operator', 'enterprise', 'viewer'],
   },
+  { key: 'space', to: '/space', label: 'nav.space', icon: Grid, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  { key: 'enterprises', to: '/enterprises', label: 'nav.enterprises', icon: Suitcase, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  { key: 'leases', to: '/leases', label: 'nav.leases', icon: Tickets, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  { key: 'rates', to: '/rates', label: 'nav.rates', icon: DataLine, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  { key: 'spaces', to: '/spaces', label: 'nav.spaces', icon: House, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  { key: 'demands', to: '/demands', label: 'nav.demands', icon: Search, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  { key: 'import', to: '/import', label: 'nav.import', icon: Upload, roles: ['admin', 'city', 'region', 'operator'] },
   { key: 'audit', to: '/audit', label: 'nav.audit', icon: Document, roles: ['admin', 'auditor'] },
   { key: 'account', to: '/account', label: 'nav.account', icon: User },
 ]
