@@ -18,6 +18,11 @@ const PARK_ROLES: Role[] = ['admin', 'city', 'region', 'operator', 'enterprise',
 /** who works with buildings, units, enterprises, leases, rates, spaces and demands */
 export const SPACE_ROLES: Role[] = ['admin', 'city', 'region', 'operator', 'viewer']
 const EDIT_ROLES: Role[] = ['admin', 'city', 'region', 'operator']
+/** the policy table (src/domain/account.c): an enterprise reads its own entry, leases and
+ *  demands; operators do not see demands and create no enterprises or spaces */
+const ENTERPRISE_ROLES: Role[] = [...SPACE_ROLES, 'enterprise']
+const DEMAND_ROLES: Role[] = ['admin', 'city', 'region', 'viewer', 'enterprise']
+const CITY_EDIT: Role[] = ['admin', 'city', 'region']
 
 const ListPage = () => import('@/pages/ListPage.vue')
 const FormPage = () => import('@/pages/ResourceFormPage.vue')
@@ -100,15 +105,16 @@ export const router = createRouter({
             filters: ['region_code', 'stage', 'chain_position', 'above_scale'],
             create: 'enterprise-new',
             open: 'enterprise',
+            createRoles: CITY_EDIT,
           },
-          meta: { roles: SPACE_ROLES, title: 'enterprises.title' },
+          meta: { roles: ENTERPRISE_ROLES, title: 'enterprises.title' },
         },
         ...formRoutes('enterprises', 'enterprise', 'enterprises', 'enterprises', 'enterprise'),
         {
           path: 'enterprises/:id',
           name: 'enterprise',
           component: () => import('@/pages/EnterpriseDetail.vue'),
-          meta: { roles: SPACE_ROLES, title: 'enterprises.detailTitle' },
+          meta: { roles: ENTERPRISE_ROLES, title: 'enterprises.detailTitle' },
         },
         ...formRoutes('honours', 'honour', 'enterprise_honours', 'enterprises'),
         ...formRoutes('figures', 'figure', 'enterprise_figures', 'enterprises'),
@@ -116,7 +122,7 @@ export const router = createRouter({
           path: 'leases',
           name: 'leases',
           component: () => import('@/pages/LeasesPage.vue'),
-          meta: { roles: SPACE_ROLES, title: 'leases.title' },
+          meta: { roles: ENTERPRISE_ROLES, title: 'leases.title' },
         },
         {
           path: 'rates',
@@ -147,6 +153,7 @@ export const router = createRouter({
             filters: ['region_code', 'source', 'status', 'ground_floor', 'crane'],
             create: 'space-new',
             open: 'space-edit',
+            createRoles: CITY_EDIT,
           },
           meta: { roles: SPACE_ROLES, title: 'spaces.title' },
         },
@@ -172,15 +179,16 @@ export const router = createRouter({
             filters: ['region_code', 'kind', 'status'],
             create: 'demand-new',
             open: 'demand',
+            createRoles: CITY_EDIT,
           },
-          meta: { roles: SPACE_ROLES, title: 'demands.title' },
+          meta: { roles: DEMAND_ROLES, title: 'demands.title' },
         },
         ...formRoutes('demands', 'demand', 'demands', 'demands', 'demand'),
         {
           path: 'demands/:id',
           name: 'demand',
           component: () => import('@/pages/DemandDetail.vue'),
-          meta: { roles: SPACE_ROLES, title: 'demands.detailTitle' },
+          meta: { roles: DEMAND_ROLES, title: 'demands.detailTitle' },
         },
         {
           path: 'import',
