@@ -237,6 +237,7 @@ step('clicking the unit shows its lease; moving in makes it "occupied" and moves
   await unitCell('101').click()
   const drawer = page.locator('.el-drawer', { has: page.getByTestId('unit-lease') })
   await drawer.getByText('已签约').first().waitFor()
+  await drawer.getByText(ENTERPRISE).waitFor() // the lessee by name
   const signedBg = await bg(unitCell('101'))
   await page.getByTestId('lease-move-in').click()
   const box = page.locator('.el-message-box')

@@ -276,6 +276,7 @@ export default {
     wantedOffered: 'wanted {wanted}, offered {offered}',
     shortfall: ', short by {n}',
     spaceN: 'Space #{id}',
+    onMap: 'open on the unit map to lease',
     req: {
       area_m2: 'Area',
       region: 'Region',

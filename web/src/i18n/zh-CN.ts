@@ -275,6 +275,7 @@ export default {
     wantedOffered: '需要 {wanted}，提供 {offered}',
     shortfall: '，差 {n}',
     spaceN: '房源 #{id}',
+    onMap: '在租控图中查看并签约',
     req: {
       area_m2: '面积',
       region: '区域',
