@@ -15,6 +15,10 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-e2e.XXXXXX")
 DB=${PB_E2E_DB:-sqlite:$WORK/pb.db}
 USER_NAME=e2eadmin
 ONE_TIME='Init-Passw0rd-1'
+# a second admin with a settled password, for test files that must not depend on the
+# password change parks.test.mjs makes (node --test may run the files in any order)
+USER2_NAME=e2espace
+USER2_PASS='E2e-Space-Passw0rd-2'
 PORT=${PB_E2E_PORT:-$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
 PID=
 PID2=
@@ -31,6 +35,7 @@ trap cleanup EXIT
 test -f "$ROOT/web/dist/index.html" || { echo "web/dist is missing: run 'make web'" >&2; exit 2; }
 "$BIN" init --db "$DB" --no-admin >/dev/null
 echo "$ONE_TIME" | "$BIN" user add --db "$DB" --username "$USER_NAME" --role admin --password-stdin --must-change >/dev/null
+echo "$USER2_PASS" | "$BIN" user add --db "$DB" --username "$USER2_NAME" --role admin --password-stdin >/dev/null
 echo "$STAFF_PASS" | "$BIN" user add --db "$DB" --username "$OFFICE_NAME" --role region --region 350503 --password-stdin >/dev/null
 echo "$STAFF_PASS" | "$BIN" user add --db "$DB" --username "$DESK_NAME" --role apartment_desk --region 350503 --password-stdin >/dev/null
 # the check-in day: the 3rd working day after today (China Standard Time), by the calendar
@@ -58,6 +63,7 @@ status=0
 PB_BASE_URL="http://127.0.0.1:$PORT" PB_E2E_USER="$USER_NAME" PB_E2E_PASS="$ONE_TIME" \
   PB_DAY_URL="http://127.0.0.1:$PORT2" PB_CHECKIN_DAY="$CHECKIN_DAY" \
   PB_E2E_OFFICE="$OFFICE_NAME" PB_E2E_DESK="$DESK_NAME" PB_E2E_STAFF_PASS="$STAFF_PASS" \
+  PB_E2E_USER2="$USER2_NAME" PB_E2E_PASS2="$USER2_PASS" \
   node --test ${PB_E2E_REPORTER:+--test-reporter=$PB_E2E_REPORTER} "$ROOT/tests/e2e/" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---" >&2

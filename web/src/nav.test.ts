@@ -3,7 +3,9 @@ import { homeFor, navFor } from './nav'
 
 describe('navigation by role', () => {
   it('shows the audit log to admin and auditor only', () => {
-    expect(navFor('admin').map((i) => i.key)).toEqual(expect.arrayContaining(['parks', 'audit', 'account']))
+    expect(navFor('admin').map((i) => i.key)).toEqual(
+      expect.arrayContaining(['parks', 'space', 'enterprises', 'leases', 'rates', 'spaces', 'demands', 'import', 'audit', 'account']),
+    )
     expect(navFor('auditor').map((i) => i.key)).toEqual(['audit', 'account'])
     for (const r of ['city', 'region', 'operator', 'enterprise', 'viewer', 'apartment_desk'] as const)
       expect(navFor(r).map((i) => i.key)).not.toContain('audit')
@@ -13,5 +15,16 @@ describe('navigation by role', () => {
     expect(homeFor('auditor')).toBe('/audit')
     expect(homeFor('apartment_desk')).toBe('/apt/applications')
     expect(navFor(null).map((i) => i.key)).toEqual(['account'])
+  })
+  it('shows the space pages as the server policy allows; import only to those who edit', () => {
+    const keys = (r: Parameters<typeof navFor>[0]) => navFor(r).map((i) => i.key)
+    const space = ['space', 'enterprises', 'leases', 'rates', 'spaces', 'demands']
+    for (const r of ['city', 'region'] as const) expect(keys(r)).toEqual(expect.arrayContaining([...space, 'import']))
+    expect(keys('operator')).toEqual(expect.arrayContaining(['space', 'enterprises', 'leases', 'rates', 'spaces', 'import']))
+    expect(keys('operator')).not.toContain('demands')
+    expect(keys('viewer')).toEqual(expect.arrayContaining(space))
+    expect(keys('viewer')).not.toContain('import')
+    expect(keys('enterprise')).toEqual(['parks', 'enterprises', 'leases', 'demands', 'account'])
+    for (const r of ['auditor', 'apartment_desk'] as const) for (const k of [...space, 'import']) expect(keys(r)).not.toContain(k)
   })
 })

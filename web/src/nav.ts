@@ -1,7 +1,7 @@
 // The side navigation as data: later modules (projects, enterprises, apartments …) add an
 // entry here with the roles that may see it.
 import type { Component } from 'vue'
-import { OfficeBuilding, Document, User } from '@element-plus/icons-vue'
+import { OfficeBuilding, Document, User, Grid, Suitcase, Tickets, DataLine, House, Search, Upload } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 import { APARTMENT_NAV } from '@/apartment/nav'
 
@@ -23,6 +23,20 @@ export const NAV: NavItem[] = [
     icon: OfficeBuilding,
     roles: ['admin', 'city', 'region', 'operator', 'enterprise', 'viewer'],
   },
+  { key: 'space', to: '/space', label: 'nav.space', icon: Grid, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  {
+    key: 'enterprises',
+    to: '/enterprises',
+    label: 'nav.enterprises',
+    icon: Suitcase,
+    roles: ['admin', 'city', 'region', 'operator', 'viewer', 'enterprise'],
+  },
+  { key: 'leases', to: '/leases', label: 'nav.leases', icon: Tickets, roles: ['admin', 'city', 'region', 'operator', 'viewer', 'enterprise'] },
+  { key: 'rates', to: '/rates', label: 'nav.rates', icon: DataLine, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  { key: 'spaces', to: '/spaces', label: 'nav.spaces', icon: House, roles: ['admin', 'city', 'region', 'operator', 'viewer'] },
+  // operators have no access to demands (policy table, src/domain/account.c)
+  { key: 'demands', to: '/demands', label: 'nav.demands', icon: Search, roles: ['admin', 'city', 'region', 'viewer', 'enterprise'] },
+  { key: 'import', to: '/import', label: 'nav.import', icon: Upload, roles: ['admin', 'city', 'region', 'operator'] },
   { key: 'audit', to: '/audit', label: 'nav.audit', icon: Document, roles: ['admin', 'auditor'] },
   ...APARTMENT_NAV,
   { key: 'account', to: '/account', label: 'nav.account', icon: User },

@@ -102,6 +102,9 @@ export function buildQuery(q: Query | undefined): string {
 export interface RequestOptions {
   query?: Query
   body?: unknown
+  /** a body sent as is (a CSV upload), with its Content-Type */
+  rawBody?: Blob | ArrayBuffer | string
+  contentType?: string
   ifMatch?: string | null
   headers?: Record<string, string>
   /** Do not run the global 401/403 handlers (the login form handles its own 401). */
@@ -189,6 +192,9 @@ export async function rawRequest(method: string, path: string, opts: RequestOpti
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(opts.body)
+  } else if (opts.rawBody !== undefined) {
+    headers['Content-Type'] = opts.contentType || 'application/octet-stream'
+    body = opts.rawBody
   }
   if (opts.ifMatch) headers['If-Match'] = opts.ifMatch
   const f = state.fetchImpl || globalThis.fetch.bind(globalThis)

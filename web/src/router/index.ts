@@ -16,6 +16,25 @@ declare module 'vue-router' {
 }
 
 const PARK_ROLES: Role[] = ['admin', 'city', 'region', 'operator', 'enterprise', 'viewer']
+/** who works with buildings, units, enterprises, leases, rates, spaces and demands */
+export const SPACE_ROLES: Role[] = ['admin', 'city', 'region', 'operator', 'viewer']
+const EDIT_ROLES: Role[] = ['admin', 'city', 'region', 'operator']
+/** the policy table (src/domain/account.c): an enterprise reads its own entry, leases and
+ *  demands; operators do not see demands and create no enterprises or spaces */
+const ENTERPRISE_ROLES: Role[] = [...SPACE_ROLES, 'enterprise']
+const DEMAND_ROLES: Role[] = ['admin', 'city', 'region', 'viewer', 'enterprise']
+const CITY_EDIT: Role[] = ['admin', 'city', 'region']
+
+const ListPage = () => import('@/pages/ListPage.vue')
+const FormPage = () => import('@/pages/ResourceFormPage.vue')
+
+/** new and edit routes of a resource edited with the generic form */
+function formRoutes(path: string, name: string, resource: string, list: string, detail = '') {
+  return [
+    { path: `${path}/new`, name: `${name}-new`, component: FormPage, props: { resource, list, detail }, meta: { roles: EDIT_ROLES, title: 'list.form' } },
+    { path: `${path}/:id/edit`, name: `${name}-edit`, component: FormPage, props: { resource, list, detail }, meta: { roles: EDIT_ROLES, title: 'list.form' } },
+  ]
+}
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -57,6 +76,127 @@ export const router = createRouter({
           name: 'park-edit',
           component: () => import('@/pages/ParkFormPage.vue'),
           meta: { roles: PARK_ROLES, title: 'parks.editTitle' },
+        },
+        {
+          path: 'space',
+          name: 'space',
+          component: () => import('@/pages/SpacePage.vue'),
+          meta: { roles: SPACE_ROLES, title: 'space.title' },
+        },
+        ...formRoutes('buildings', 'building', 'buildings', 'space'),
+        ...formRoutes('units', 'unit', 'units', 'space'),
+        {
+          path: 'enterprises',
+          name: 'enterprises',
+          component: ListPage,
+          props: {
+            resource: 'enterprises',
+            title: 'enterprises.title',
+            columns: [
+              { key: 'name', minWidth: 180, fixed: 'left' },
+              { key: 'uscc', minWidth: 180 },
+              { key: 'region_code', minWidth: 90 },
+              { key: 'industry_code', minWidth: 110 },
+              { key: 'chain', minWidth: 100 },
+              { key: 'stage', minWidth: 80 },
+              { key: 'stage_on', minWidth: 100 },
+              { key: 'contact_name', minWidth: 90 },
+              { key: 'contact_phone', minWidth: 120 },
+              { key: 'above_scale', minWidth: 80 },
+            ],
+            filters: ['region_code', 'stage', 'chain_position', 'above_scale'],
+            create: 'enterprise-new',
+            open: 'enterprise',
+            createRoles: CITY_EDIT,
+          },
+          meta: { roles: ENTERPRISE_ROLES, title: 'enterprises.title' },
+        },
+        ...formRoutes('enterprises', 'enterprise', 'enterprises', 'enterprises', 'enterprise'),
+        {
+          path: 'enterprises/:id',
+          name: 'enterprise',
+          component: () => import('@/pages/EnterpriseDetail.vue'),
+          meta: { roles: ENTERPRISE_ROLES, title: 'enterprises.detailTitle' },
+        },
+        ...formRoutes('honours', 'honour', 'enterprise_honours', 'enterprises'),
+        ...formRoutes('figures', 'figure', 'enterprise_figures', 'enterprises'),
+        {
+          path: 'leases',
+          name: 'leases',
+          component: () => import('@/pages/LeasesPage.vue'),
+          meta: { roles: ENTERPRISE_ROLES, title: 'leases.title' },
+        },
+        {
+          path: 'rates',
+          name: 'rates',
+          component: () => import('@/pages/RatesPage.vue'),
+          meta: { roles: SPACE_ROLES, title: 'rates.title' },
+        },
+        {
+          path: 'spaces',
+          name: 'spaces',
+          component: ListPage,
+          props: {
+            resource: 'spaces',
+            title: 'spaces.title',
+            columns: [
+              { key: 'title', minWidth: 200, fixed: 'left' },
+              { key: 'region_code', minWidth: 90 },
+              { key: 'source', minWidth: 100 },
+              { key: 'status', minWidth: 80 },
+              { key: 'floor_m2', minWidth: 110 },
+              { key: 'floor_load', minWidth: 100 },
+              { key: 'clear_height', minWidth: 90 },
+              { key: 'power_kva', minWidth: 100 },
+              { key: 'rent_fen', minWidth: 110 },
+              { key: 'available_from', minWidth: 100 },
+              { key: 'owner_name', minWidth: 120 },
+            ],
+            filters: ['region_code', 'source', 'status', 'ground_floor', 'crane'],
+            create: 'space-new',
+            open: 'space-edit',
+            createRoles: CITY_EDIT,
+          },
+          meta: { roles: SPACE_ROLES, title: 'spaces.title' },
+        },
+        ...formRoutes('spaces', 'space', 'spaces', 'spaces'),
+        {
+          path: 'demands',
+          name: 'demands',
+          component: ListPage,
+          props: {
+            resource: 'demands',
+            title: 'demands.title',
+            columns: [
+              { key: 'title', minWidth: 180, fixed: 'left' },
+              { key: 'region_code', minWidth: 90 },
+              { key: 'kind', minWidth: 80 },
+              { key: 'applicant_name', minWidth: 120 },
+              { key: 'area_min_m2', minWidth: 110 },
+              { key: 'area_max_m2', minWidth: 110 },
+              { key: 'budget_rent_fen', minWidth: 110 },
+              { key: 'move_in_by', minWidth: 100 },
+              { key: 'status', minWidth: 80 },
+            ],
+            filters: ['region_code', 'kind', 'status'],
+            create: 'demand-new',
+            open: 'demand',
+            createRoles: CITY_EDIT,
+          },
+          meta: { roles: DEMAND_ROLES, title: 'demands.title' },
+        },
+        ...formRoutes('demands', 'demand', 'demands', 'demands', 'demand'),
+        {
+          path: 'demands/:id',
+          name: 'demand',
+          component: () => import('@/pages/DemandDetail.vue'),
+          meta: { roles: DEMAND_ROLES, title: 'demands.detailTitle' },
+        },
+        {
+          path: 'import',
+          name: 'import',
+          component: () => import('@/pages/ImportPage.vue'),
+          meta: { roles: EDIT_ROLES, title: 'import.title' },
         },
         {
           path: 'audit',
