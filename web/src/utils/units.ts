@@ -106,3 +106,9 @@ export function previousMonth(now: Date = new Date()): string {
 export function monthNumber(month: string): number {
   return parseInt(month.slice(5, 7), 10)
 }
+
+/** "YYYY-MM" of the month containing `now`, in China Standard Time. */
+export function currentMonth(now: Date = new Date()): string {
+  const cst = new Date(now.getTime() + 8 * 3600_000)
+  return `${cst.getUTCFullYear()}-${String(cst.getUTCMonth() + 1).padStart(2, '0')}`
+}
