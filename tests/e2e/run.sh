@@ -19,6 +19,12 @@ ONE_TIME='Init-Passw0rd-1'
 # password change parks.test.mjs makes (node --test may run the files in any order)
 USER2_NAME=e2espace
 USER2_PASS='E2e-Space-Passw0rd-2'
+# projects.test.mjs: a city user (confirms reports) and a 晋江 region user (submits them), with
+# ordinary passwords (not one-time), so that signing in leads straight to their dashboard.
+CITY_USER=e2ecity
+CITY_PASS='E2e-City-Passw0rd-1'
+REGION_USER=e2ejinjiang
+REGION_PASS='E2e-Region-Passw0rd-1'
 PORT=${PB_E2E_PORT:-$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
 PID=
 PID2=
@@ -51,6 +57,8 @@ wait_ready() { # PORT PID LOG
     sleep 0.1
   done
 }
+echo "$CITY_PASS" | "$BIN" user add --db "$DB" --username "$CITY_USER" --role city --password-stdin >/dev/null
+echo "$REGION_PASS" | "$BIN" user add --db "$DB" --username "$REGION_USER" --role region --region 350582 --password-stdin >/dev/null
 "$BIN" serve --db "$DB" --data "$WORK/data" --listen "127.0.0.1:$PORT" --web "$ROOT/web/dist" >"$WORK/serve.log" 2>&1 &
 PID=$!
 wait_ready "$PORT" "$PID" "$WORK/serve.log"
@@ -64,6 +72,8 @@ PB_BASE_URL="http://127.0.0.1:$PORT" PB_E2E_USER="$USER_NAME" PB_E2E_PASS="$ONE_
   PB_DAY_URL="http://127.0.0.1:$PORT2" PB_CHECKIN_DAY="$CHECKIN_DAY" \
   PB_E2E_OFFICE="$OFFICE_NAME" PB_E2E_DESK="$DESK_NAME" PB_E2E_STAFF_PASS="$STAFF_PASS" \
   PB_E2E_USER2="$USER2_NAME" PB_E2E_PASS2="$USER2_PASS" \
+  PB_E2E_CITY_USER="$CITY_USER" PB_E2E_CITY_PASS="$CITY_PASS" \
+  PB_E2E_REGION_USER="$REGION_USER" PB_E2E_REGION_PASS="$REGION_PASS" \
   node --test ${PB_E2E_REPORTER:+--test-reporter=$PB_E2E_REPORTER} "$ROOT/tests/e2e/" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---" >&2

@@ -2,6 +2,7 @@
 // entry here with the roles that may see it.
 import type { Component } from 'vue'
 import { OfficeBuilding, Document, User, Grid, Suitcase, Tickets, DataLine, House, Search, Upload } from '@element-plus/icons-vue'
+import { DataAnalysis, Histogram, AlarmClock, Aim } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 import { APARTMENT_NAV } from '@/apartment/nav'
 
@@ -15,7 +16,12 @@ export interface NavItem {
   roles?: Role[]
 }
 
+const PROJECT_STAFF: Role[] = ['admin', 'city', 'region', 'viewer']
+
 export const NAV: NavItem[] = [
+  // 智慧大脑 is the landing page of city and region staff and viewers (issue 4); the admin keeps
+  // the parks first and finds the dashboard after them (the same page, one entry per role set).
+  { key: 'dashboard', to: '/dashboard', label: 'nav.dashboard', icon: DataAnalysis, roles: ['city', 'region', 'viewer'] },
   {
     key: 'parks',
     to: '/parks',
@@ -37,6 +43,11 @@ export const NAV: NavItem[] = [
   // operators have no access to demands (policy table, src/domain/account.c)
   { key: 'demands', to: '/demands', label: 'nav.demands', icon: Search, roles: ['admin', 'city', 'region', 'viewer', 'enterprise'] },
   { key: 'import', to: '/import', label: 'nav.import', icon: Upload, roles: ['admin', 'city', 'region', 'operator'] },
+  { key: 'dashboard', to: '/dashboard', label: 'nav.dashboard', icon: DataAnalysis, roles: ['admin'] },
+  { key: 'projects', to: '/projects', label: 'nav.projects', icon: Histogram, roles: [...PROJECT_STAFF, 'operator'] },
+  { key: 'lateReports', to: '/reports/late', label: 'nav.lateReports', icon: AlarmClock, roles: PROJECT_STAFF },
+  { key: 'bulletin', to: '/reports/monthly', label: 'nav.bulletin', icon: Tickets, roles: PROJECT_STAFF },
+  { key: 'targets', to: '/targets', label: 'nav.targets', icon: Aim, roles: PROJECT_STAFF },
   { key: 'audit', to: '/audit', label: 'nav.audit', icon: Document, roles: ['admin', 'auditor'] },
   ...APARTMENT_NAV,
   { key: 'account', to: '/account', label: 'nav.account', icon: User },

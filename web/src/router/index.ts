@@ -35,6 +35,9 @@ function formRoutes(path: string, name: string, resource: string, list: string, 
     { path: `${path}/:id/edit`, name: `${name}-edit`, component: FormPage, props: { resource, list, detail }, meta: { roles: EDIT_ROLES, title: 'list.form' } },
   ]
 }
+const PROJECT_STAFF: Role[] = ['admin', 'city', 'region', 'viewer']
+const PROJECT_ROLES: Role[] = [...PROJECT_STAFF, 'operator']
+const PROJECT_EDITORS: Role[] = ['admin', 'city', 'region']
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -197,6 +200,54 @@ export const router = createRouter({
           name: 'import',
           component: () => import('@/pages/ImportPage.vue'),
           meta: { roles: EDIT_ROLES, title: 'import.title' },
+        },
+        {
+          path: 'dashboard',
+          name: 'dashboard',
+          component: () => import('@/pages/DashboardPage.vue'),
+          meta: { roles: PROJECT_STAFF, title: 'dashboard.title' },
+        },
+        {
+          path: 'projects',
+          name: 'projects',
+          component: () => import('@/pages/ProjectsList.vue'),
+          meta: { roles: PROJECT_ROLES, title: 'projects.title' },
+        },
+        {
+          path: 'projects/new',
+          name: 'project-new',
+          component: () => import('@/pages/ProjectFormPage.vue'),
+          meta: { roles: PROJECT_EDITORS, title: 'projects.createTitle' },
+        },
+        {
+          path: 'projects/:id',
+          name: 'project',
+          component: () => import('@/pages/ProjectDetail.vue'),
+          meta: { roles: PROJECT_ROLES, title: 'projects.detailTitle' },
+        },
+        {
+          path: 'projects/:id/edit',
+          name: 'project-edit',
+          component: () => import('@/pages/ProjectFormPage.vue'),
+          meta: { roles: PROJECT_EDITORS, title: 'projects.editTitle' },
+        },
+        {
+          path: 'reports/late',
+          name: 'late-reports',
+          component: () => import('@/pages/LateReportsPage.vue'),
+          meta: { roles: PROJECT_STAFF, title: 'reports.lateTitle' },
+        },
+        {
+          path: 'reports/monthly',
+          name: 'bulletin',
+          component: () => import('@/pages/BulletinPage.vue'),
+          meta: { roles: PROJECT_STAFF, title: 'bulletin.title' },
+        },
+        {
+          path: 'targets',
+          name: 'targets',
+          component: () => import('@/pages/TargetsPage.vue'),
+          meta: { roles: PROJECT_STAFF, title: 'targets.title' },
         },
         {
           path: 'audit',
