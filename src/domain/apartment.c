@@ -379,6 +379,56 @@ int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err)
     return pb_db_tx(c->db, 1, settings_put_tx, &a, err);
 }
 
+/* ---- the public directory ---- */
+
+/* Beds in service: the bed, its room and its building available and not archived. */
+#define BED_IN_SERVICE                                                                             \
+    "FROM apartment_bed bd JOIN apartment_room r ON r.id = bd.room_id WHERE r.apartment_id = "     \
+    "a.id AND bd.archived_at IS NULL AND r.archived_at IS NULL AND COALESCE(bd.status, "           \
+    "'available') = 'available' AND COALESCE(r.status, 'available') = 'available' AND "            \
+    "COALESCE(a.status, 'available') = 'available'"
+
+int pb_apt_directory(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err)
+{
+    struct pb_stmt *st;
+    int rc, n = 0, y, m, d;
+    char today[11];
+    pb_cst_date(c->now_ms, &y, &m, &d);
+    pb_date_format(y, m, d, today);
+    if ((rc = pb_db_prepare(c->db,
+                            "SELECT a.id, a.name, a.address, a.desk_phone, COALESCE(a.status, "
+                            "'available'), a.region_code, (SELECT COUNT(*) " BED_IN_SERVICE
+                            "), (SELECT COUNT(*) " BED_IN_SERVICE
+                            " AND NOT EXISTS (SELECT 1 FROM apartment_bed_night bn WHERE "
+                            "bn.bed_id = bd.id AND bn.night = ?)) FROM apartment a WHERE "
+                            "a.archived_at IS NULL ORDER BY a.name, a.id LIMIT 200",
+                            &st)))
+        return pb_err_set(err, rc, "读取公寓列表失败", "could not read the apartments");
+    pb_stmt_bind_text(st, 1, today);
+    pb_buf_adds(out, "{\"items\":[");
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_buf_printf(out, "%s{\"id\":%lld,\"name\":", n++ ? "," : "",
+                      (long long)pb_stmt_col_int(st, 0));
+        pb_buf_json_str(out, pb_stmt_col_text(st, 1));
+        for (int i = 2; i <= 5; i++) {
+            static const char *const keys[] = {"", "", "address", "desk_phone", "status",
+                                               "region_code"};
+            pb_buf_printf(out, ",\"%s\":", keys[i]);
+            if (pb_stmt_col_null(st, i))
+                pb_buf_adds(out, "null");
+            else
+                pb_buf_json_str(out, pb_stmt_col_text(st, i));
+        }
+        pb_buf_printf(out, ",\"beds_available\":%lld,\"beds_free_tonight\":%lld}",
+                      (long long)pb_stmt_col_int(st, 6), (long long)pb_stmt_col_int(st, 7));
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return pb_err_set(err, rc, "读取公寓列表失败", "could not read the apartments");
+    pb_buf_printf(out, "],\"total\":%d,\"date\":\"%s\"}", n, today);
+    return 0;
+}
+
 /* ---- shared helpers (apartment_internal.h) ---- */
 
 int pb_apt_is_staff(const struct pb_principal *p)

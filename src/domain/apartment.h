@@ -37,6 +37,10 @@ int pb_apt_settings_load(struct pb_db *db, struct pb_apt_settings *s, struct pb_
 int pb_apt_settings_json(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
 int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err); /* admin */
 
+/* Public directory of the apartments an applicant may apply to (no session needed): id,
+ * name, address, desk phone, status, beds in service and beds free tonight (CST). */
+int pb_apt_directory(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
+
 /* Applicants (public): {"username","password","phone"} → an account of role applicant.
  * Throttled per client address. */
 int pb_apt_register(struct pb_ctx *c, json_t *body, int64_t *id, struct pb_err *err);

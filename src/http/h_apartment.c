@@ -235,6 +235,19 @@ static void pb_h_apt_register(struct pb_req *rq, struct pb_ctx *c)
     ok(rq, 201);
 }
 
+static void pb_h_apt_directory(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, (const char *const[]){NULL}))
+        return;
+    if (pb_apt_directory(c, &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
 static void pb_h_apt_settings(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
@@ -610,6 +623,9 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
     static const struct pb_route rt[] = {
         {"POST", AP "/register", pb_h_apt_register, PB_RT_PUBLIC | PB_RT_BODY, "apartment_register",
          "Register an applicant account (public, throttled)", "apartment"},
+        {"GET", AP "/directory", pb_h_apt_directory, PB_RT_PUBLIC, "apartment_directory",
+         "Apartments open to applications, with beds in service and free tonight (public)",
+         "apartment"},
         {"GET", AP "/settings", pb_h_apt_settings, 0, "apartment_settings",
          "Service settings (agreement version, rules, check-in/out times)", "apartment"},
         {"PUT", AP "/settings", pb_h_apt_settings_put, PB_RT_BODY, "apartment_settings_update",

@@ -96,6 +96,27 @@ test('staff set up a building, a room and beds', async () => {
   bedId = r.body.id;
 });
 
+test('the public directory lists apartments with beds available, without a session', async () => {
+  let r = await s.req('GET', '/api/v1/apartment/directory');
+  assert.equal(r.status, 200, r.text);
+  const a = r.body.items.find((x) => x.id === aptId);
+  assert.deepEqual(
+    [a.name, a.desk_phone, a.status, a.beds_available, a.beds_free_tonight],
+    ['丰泽人才驿站', '28355001', 'available', 1, 1],
+  );
+  assert.equal(r.body.date, '2026-02-12');
+  assert.equal(a.lock_key, undefined);
+  // a bed out of service is not available
+  r = await staff('POST', '/api/v1/apartment_beds', {
+    token: admin, body: { room_id: roomId, region_code: '350503', label: 'B', slot: 1, status: 'out_of_service' },
+  });
+  assert.equal(r.status, 201);
+  r = await s.req('GET', '/api/v1/apartment/directory');
+  assert.equal(r.body.items.find((x) => x.id === aptId).beds_available, 1);
+  r = await s.req('GET', '/api/v1/apartment/directory?x=1');
+  assert.equal(r.status, 400);
+});
+
 test('an applicant registers, applies and is approved', async () => {
   let r = await s.req('POST', '/api/v1/apartment/register', {
     body: { username: 'zhangsan', password: APPL_PW, phone: '13812345678' },

@@ -157,7 +157,10 @@ const field = (page, testid) => page.locator(`[data-testid=${testid}] input, inp
 
 step('the application shows the server\'s message for a wrong ID check character, then goes through', async () => {
   const p = applicant
-  await field(p, 'apply-apartment').fill(String(apartmentId))
+  // the apartment is picked from the server's directory (GET /apartment/directory)
+  await p.getByTestId('apply-apartment').click()
+  await p.getByTestId(`apply-apartment-${apartmentId}`).click()
+  await p.getByTestId('apply-apartment-info').waitFor()
   await field(p, 'apply-name').fill('林晓丰')
   await field(p, 'apply-id').fill(ID_BAD_CHECK)
   await field(p, 'apply-phone').fill('13800138000')

@@ -140,12 +140,25 @@ export interface CalendarYear {
   fallback?: string
 }
 
+export interface DirectoryEntry {
+  id: number
+  name: string
+  address: string | null
+  desk_phone: string | null
+  status: string
+  region_code: string
+  beds_available: number
+  beds_free_tonight: number
+}
+
 const A = '/apartment'
 const id = (x: number | string) => encodeURIComponent(String(x))
 
 export const aptApi = {
   register: (body: { username: string; password: string; phone: string }) =>
     api.post<{ id: number; role: string }>(`${A}/register`, body, { silent: true }).then((r) => r.data),
+  directory: () =>
+    api.get<{ items: DirectoryEntry[]; total: number; date: string }>(`${A}/directory`).then((r) => r.data),
   settings: () => api.get<AptSettings>(`${A}/settings`).then((r) => r.data),
   mine: () => api.get<{ applications: Application[]; bookings: Booking[] }>(`${A}/me`).then((r) => r.data),
   apply: (body: Record<string, unknown>) => api.post<Application>(`${A}/applications`, body).then((r) => r.data),
