@@ -411,8 +411,8 @@ int pb_apt_directory(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err)
                       (long long)pb_stmt_col_int(st, 0));
         pb_buf_json_str(out, pb_stmt_col_text(st, 1));
         for (int i = 2; i <= 5; i++) {
-            static const char *const keys[] = {"", "", "address", "desk_phone", "status",
-                                               "region_code"};
+            static const char *const keys[] = {"",           "",       "address",
+                                               "desk_phone", "status", "region_code"};
             pb_buf_printf(out, ",\"%s\":", keys[i]);
             if (pb_stmt_col_null(st, i))
                 pb_buf_adds(out, "null");
