@@ -275,9 +275,14 @@ int pb_apt_settings_json(struct pb_ctx *c, struct pb_buf *out, struct pb_err *er
         pb_buf_json_str(out, pb_stmt_col_text(st, 1));
     }
     pb_stmt_done(st);
+    if (rc < 0)
+        return pb_err_set(err, rc, "读取公寓设置失败", "could not read the apartment settings");
+    /* The current agreement's text: what the desk shows and the guest accepts. */
+    pb_buf_adds(out, first ? "\"agreement\":" : ",\"agreement\":");
+    if ((rc = pb_apt_agreement_current_json(c->db, out, err)))
+        return rc;
     pb_buf_addc(out, '}');
-    return rc < 0 ? pb_err_set(err, rc, "读取公寓设置失败", "could not read the apartment settings")
-                  : 0;
+    return 0;
 }
 
 struct put_args {
@@ -297,6 +302,19 @@ static int settings_put_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     json_object_foreach(a->body, k, v)
     {
         struct pb_stmt *st;
+        if (!strcmp(k, "agreement_version")) {
+            int exists = 0;
+            if ((rc = pb_apt_agreement_exists(db, json_string_value(v), &exists)))
+                break;
+            if (!exists) {
+                rc = pb_err_field(err, PB_E_INVALID, k, "unknown_version",
+                                  "没有版本为 %s 的入住协议，请先发布其文本",
+                                  "there is no residence agreement of version %s: publish its "
+                                  "text first",
+                                  json_string_value(v), json_string_value(v));
+                break;
+            }
+        }
         if ((rc = pb_db_prepare(db, "UPDATE apartment_setting SET value = ? WHERE key = ?", &st)))
             break;
         pb_stmt_bind_text(st, 1, json_string_value(v));

@@ -41,6 +41,16 @@ int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err); /* 
  * name, address, desk phone, status, beds in service and beds free tonight (CST). */
 int pb_apt_directory(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
 
+/* The residence agreement's texts (apartment_agreement.c). The current one ({"version",
+ * "text_zh","text_en"} or null) is part of the settings answer. Staff list every version with
+ * how many bookings accepted it; admins create or replace a version (409 version/accepted once
+ * a booking accepted it), optionally making it current; audited. */
+int pb_apt_agreement_current_json(struct pb_db *db, struct pb_buf *out, struct pb_err *err);
+int pb_apt_agreements_list(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
+int pb_apt_agreement_put(struct pb_ctx *c, json_t *body, struct pb_buf *out, int *created,
+                         struct pb_err *err);
+int pb_apt_agreement_exists(struct pb_db *db, const char *version, int *exists);
+
 /* Applicants (public): {"username","password","phone"} → an account of role applicant.
  * Throttled per client address. */
 int pb_apt_register(struct pb_ctx *c, json_t *body, int64_t *id, struct pb_err *err);

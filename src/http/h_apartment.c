@@ -270,6 +270,31 @@ static void pb_h_apt_settings_put(struct pb_req *rq, struct pb_ctx *c)
     pb_h_apt_settings(rq, c);
 }
 
+static void pb_h_apt_agreements(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, (const char *const[]){NULL}))
+        return;
+    if (pb_apt_agreements_list(c, &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
+static void pb_h_apt_agreement_put(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    int created = 0;
+    pb_err_clear(&err);
+    if (pb_apt_agreement_put(c, rq->json, &rq->out, &created, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, created ? 201 : 200);
+}
+
 static void pb_h_apt_app_create(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
@@ -396,18 +421,25 @@ static void pb_h_apt_arrivals(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     char today[11];
     const char *date = pb_http_query(rq, "date");
+    int y, m, d;
     pb_err_clear(&err);
     if (only_params(rq, (const char *const[]){"date", NULL}))
         return;
-    if (!date) {
-        int y, m, d;
-        pb_cst_date(c->now_ms, &y, &m, &d);
-        pb_date_format(y, m, d, today);
+    /* The desk's "today" is the server's CST date (not the browser's): the answer names both
+     * the date listed and today. */
+    pb_cst_date(c->now_ms, &y, &m, &d);
+    pb_date_format(y, m, d, today);
+    if (!date)
         date = today;
-    }
     if (pb_apt_bookings_list(c, date, "booked", &rq->out, &err)) {
         fail(rq, &err);
         return;
+    }
+    if (rq->out.len && rq->out.data[rq->out.len - 1] == '}') {
+        rq->out.len--;
+        pb_buf_adds(&rq->out, ",\"date\":");
+        pb_buf_json_str(&rq->out, date);
+        pb_buf_printf(&rq->out, ",\"today\":\"%s\"}", today);
     }
     ok(rq, 200);
 }
@@ -630,6 +662,10 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
          "Service settings (agreement version, rules, check-in/out times)", "apartment"},
         {"PUT", AP "/settings", pb_h_apt_settings_put, PB_RT_BODY, "apartment_settings_update",
          "Change settings (admin; audited)", "apartment"},
+        {"GET", AP "/agreements", pb_h_apt_agreements, 0, "apartment_agreements",
+         "Residence agreement versions and their texts (staff)", "apartment"},
+        {"POST", AP "/agreements", pb_h_apt_agreement_put, PB_RT_BODY, "apartment_agreement_put",
+         "Publish or replace a residence agreement version (admin; audited)", "apartment"},
         {"GET", AP "/me", pb_h_apt_mine, 0, "apartment_mine",
          "The applicant's own applications and bookings", "apartment"},
         {"POST", AP "/applications", pb_h_apt_app_create, PB_RT_BODY, "apartment_apply",

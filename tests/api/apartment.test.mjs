@@ -219,6 +219,10 @@ test('check-in at the desk: wrong ID refused, right ID issues the code, shown on
   appl = await s.login('zhangsan', APPL_PW);
   let r = await staff('GET', '/api/v1/apartment/arrivals', { token: desk });
   assert.equal(r.body.items.length, 1);
+  // the desk's "today" is the server's CST date (the fake clock), named in the answer
+  assert.deepEqual([r.body.date, r.body.today], ['2026-02-24', '2026-02-24']);
+  const other = await staff('GET', '/api/v1/apartment/arrivals?date=2026-02-25', { token: desk });
+  assert.deepEqual([other.body.items.length, other.body.date, other.body.today], [0, '2026-02-25', '2026-02-24']);
   assert.equal(r.body.items[0].id_number, '350503********1119');
   r = await staff('POST', `/api/v1/apartment/bookings/${bookingId}/check-in`, {
     token: desk, body: { id_number: OTHER_ID, agreement_version: '2025-03' },
@@ -290,6 +294,47 @@ test('early check-out revokes the code on the server and shows the offline windo
   r = await staff('GET', '/api/v1/audit?limit=200', { token: admin });
   r = await staff('GET', `/api/v1/apartment/bookings/${bookingId}`, { token: desk });
   assert.equal(r.body.status, 'checked_out');
+});
+
+test('agreement texts: the current one comes with the settings; accepted versions are frozen; changes audited', async () => {
+  appl = await s.login('zhangsan', APPL_PW);
+  let r = await s.req('GET', '/api/v1/apartment/settings', { token: appl });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.agreement.version, '2025-03');
+  assert.match(r.body.agreement.text_zh, /仅限申请人本人入住/);
+  assert.match(r.body.agreement.text_en, /Only I stay/);
+  r = await staff('GET', '/api/v1/apartment/agreements', { token: desk });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.items.map((x) => [x.version, x.accepted_by_bookings, x.current]), [['2025-03', 1, true]]);
+  // the accepted version no longer changes
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: admin, body: { version: '2025-03', text_zh: '改', text_en: 'changed' },
+  });
+  assert.equal(r.status, 409);
+  assert.equal(r.body.errors[0].code, 'accepted');
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: desk, body: { version: '2026-03', text_zh: '新', text_en: 'new' },
+  });
+  assert.equal(r.status, 403);
+  r = await staff('PUT', '/api/v1/apartment/settings', { token: admin, body: { agreement_version: '2026-03' } });
+  assert.equal(r.status, 422);
+  assert.equal(r.body.errors[0].code, 'unknown_version');
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: admin, body: { version: '2026-03', text_zh: '第一条\n第二条', text_en: 'One\nTwo' },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.current, false);
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: admin, body: { version: '2026-03', text_zh: '第一条\n第二条\n第三条', text_en: 'One\nTwo\nThree', make_current: true },
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.current, true);
+  r = await s.req('GET', '/api/v1/apartment/settings', { token: appl });
+  assert.deepEqual([r.body.agreement_version, r.body.agreement.text_en], ['2026-03', 'One\nTwo\nThree']);
+  r = await staff('GET', '/api/v1/audit?resource=apartment_agreements&limit=10', { token: admin });
+  assert.equal(r.status, 200);
+  const recs = (r.body.items || []).filter((x) => x.resource === 'apartment_agreements');
+  assert.deepEqual(recs.map((x) => x.action).sort(), ['create', 'update']);
 });
 
 test('the door code never appeared in a staff answer nor in the server output', async () => {

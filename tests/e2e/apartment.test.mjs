@@ -224,10 +224,13 @@ step('the applicant sees the approval and is refused a too-early date with the e
 step('on the day, the desk refuses a wrong ID number and checks in with the right one', async () => {
   await login(desk, DAY, DESK, STAFF_PASS)
   await desk.goto(`${DAY}/apt/arrivals`)
-  await field(desk, 'arrivals-date').fill(CHECKIN_DAY)
+  // no date typed: the page takes "today" from the server, whose clock is the check-in day
   await desk.getByTestId(`checkin-${bookingId}`).click()
+  assert.equal(await field(desk, 'arrivals-date').inputValue(), CHECKIN_DAY)
   const dlg = desk.getByTestId('checkin-dialog')
   await dlg.getByTestId('agreement').waitFor()
+  // the agreement's text is the server's (settings → agreement), not a copy in the web bundle
+  assert.match(await dlg.getByTestId('agreement-text').innerText(), /仅限申请人本人入住/)
   await field(desk, 'checkin-id').fill(ID_OTHER)
   await dlg.getByTestId('checkin-accept').click()
   await desk.getByTestId('checkin-submit').click()

@@ -16,7 +16,15 @@ export interface AptSettings {
   nights_period_days: number | string
   min_workdays_ahead: number | string
   purge_after_days?: number | string
+  /** the current residence agreement's text (server-side, versioned); null if none stored */
+  agreement?: AgreementText | null
   [k: string]: unknown
+}
+
+export interface AgreementText {
+  version: string
+  text_zh: string
+  text_en: string
 }
 
 export interface Application {
@@ -179,7 +187,7 @@ export const aptApi = {
   bookings: (q: { date?: string; status?: string }) =>
     api.get<{ items: Booking[]; total?: number }>(`${A}/bookings`, { query: q }).then((r) => r.data),
   arrivals: (date?: string) =>
-    api.get<{ items: Booking[]; total?: number; date?: string }>(`${A}/arrivals`, { query: { date } }).then((r) => r.data),
+    api.get<{ items: Booking[]; total?: number; date?: string; today?: string }>(`${A}/arrivals`, { query: { date } }).then((r) => r.data),
   booking: (bid: number) => api.get<Booking>(`${A}/bookings/${id(bid)}`).then((r) => r.data),
   cancel: (bid: number) => api.post<Booking>(`${A}/bookings/${id(bid)}/cancel`).then((r) => r.data),
   checkIn: (bid: number, idNumber: string, agreementVersion: string) =>

@@ -174,12 +174,7 @@ export default {
     },
     agreement: {
       title: 'Talent apartment residence agreement (version {version})',
-      c1: 'I confirm that my identity, education and qualification details are true.',
-      c2: 'Only I stay in the apartment; I do not lend, sublet or host anyone.',
-      c3: 'The temporary door code is for me alone and I tell it to nobody; I report a lost code to the desk.',
-      c4: 'I take care of the facilities, follow the safety, fire and hygiene rules, and pay for damage.',
-      c5: 'I check out on the booked date; an early check-out at the desk or online revokes the door code.',
-      c6: 'I agree that the apartment processes my personal data for the stay and erases it after the set period.',
+      missing: 'The server has no text for the current agreement version; an administrator must publish it first',
     },
     board: {
       days: '{n} days',
