@@ -10,6 +10,7 @@
 #include "apartment.h"
 #include "apartment_internal.h"
 #include "audit.h"
+#include "notify_transport.h"
 
 static const char *const statuses[] = {"available", "out_of_service", NULL};
 static const char *const statuses_zh[] = {"可用", "停用", NULL};
@@ -381,12 +382,21 @@ int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err)
             if (hhmm(s, &m))
                 pb_err_field(err, PB_E_INVALID, k, "invalid_time", "时间格式应为 HH:MM",
                              "a time is HH:MM");
-        } else if (!strncmp(k, "notify_", 7) && *s && strncmp(s, "https://", 8) &&
-                   strncmp(s, "http://", 7) && strncmp(s, "smtp://", 7) &&
-                   strncmp(s, "smtps://", 8)) {
-            pb_err_field(err, PB_E_INVALID, k, "invalid_url",
-                         "通道须为 http(s):// 或 smtp(s):// 地址，或留空",
-                         "a channel is an http(s):// or smtp(s):// URL, or empty");
+        } else if (!strncmp(k, "notify_", 7) && *s) {
+            struct pb_notify_url u;
+            int email = !strcmp(k, "notify_email_url");
+            if (pb_notify_url_parse(s, &u) || (email != (u.kind == PB_NOTIFY_SMTP)) ||
+                (!strcmp(k, "notify_sms_url") && u.kind == PB_NOTIFY_WEBHOOK) ||
+                (!strcmp(k, "notify_webhook_url") && u.kind == PB_NOTIFY_SMS))
+                pb_err_field(err, PB_E_INVALID, k, "invalid_url",
+                             email ? "邮件通道须为 smtp://主机:端口?from=发件地址&to=收件地址"
+                                     "（TLS 由本地中继完成），或留空"
+                                   : "通道须为 sms+http:// 或 webhook+http:// 地址（TLS 由本地"
+                                     "中继完成），或留空",
+                             email ? "the email channel is smtp://host:port?from=…&to=… (a local "
+                                     "relay does TLS), or empty"
+                                   : "a channel is an sms+http:// or webhook+http:// URL (a local "
+                                     "relay does TLS), or empty");
         } else if (!strcmp(k, "agreement_version") && (!*s || strlen(s) > 30)) {
             pb_err_field(err, PB_E_INVALID, k, "invalid", "版本号须为 1–30 个字符",
                          "a version is 1–30 characters");

@@ -123,6 +123,20 @@ int pb_apt_cert_list(struct pb_ctx *c, int64_t application_id, struct pb_buf *ou
 int pb_apt_cert_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, const char **content_type,
                     struct pb_err *err);
 
+/* The notification dispatcher (apartment_notify.c), one pass: writes the reminders due (the
+ * day before check-in for booked stays, the check-out day for guests in house; one of each
+ * per booking), then delivers up to 50 pending outbox rows whose time has come through their
+ * channel's URL (sms+http:// JSON POST {"phone","text","kind"}; webhook+http:// robot JSON;
+ * smtp://host:port?from=&to=), recording attempts and the last error; a failure is retried
+ * after pb_apt_notify_backoff_ms(attempts), and after PB_APT_NOTIFY_MAX_ATTEMPTS the row is
+ * failed. Admin or system. */
+#define PB_APT_NOTIFY_MAX_ATTEMPTS 8
+struct pb_apt_notify_stats {
+    int64_t reminders, sent, retrying, failed;
+};
+int pb_apt_notify_pass(struct pb_ctx *c, struct pb_apt_notify_stats *out, struct pb_err *err);
+int64_t pb_apt_notify_backoff_ms(int attempts);
+
 /* Forget throttling state (tests). */
 void pb_apt_throttle_reset(void);
 

@@ -178,8 +178,9 @@ static int db_fail(struct pb_err *err, int rc)
 /* Insert one outbox message. The body never carries ID numbers or door codes. With no channel
  * configured the message is kept as "logged" (the transport logs a line without personal
  * data). */
-static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char *kind,
-                  int64_t account_id, const char *recipient, const char *body)
+int pb_apt_outbox_add(struct pb_ctx *c, const struct pb_apt_settings *s, const char *kind,
+                      int64_t account_id, const char *recipient, const char *body,
+                      int64_t booking_id)
 {
     struct pb_stmt *st;
     const char *channel = s->sms_url[0]       ? "sms"
@@ -188,7 +189,8 @@ static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char 
                                               : "none";
     int rc = pb_db_prepare(c->db,
                            "INSERT INTO notification_outbox (channel, kind, account_id, "
-                           "recipient, body, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           "recipient, body, status, created_at, next_attempt_at, booking_id) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            &st);
     if (rc)
         return rc;
@@ -199,9 +201,20 @@ static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char 
     pb_stmt_bind_text(st, 5, body);
     pb_stmt_bind_text(st, 6, strcmp(channel, "none") ? "pending" : "logged");
     pb_stmt_bind_int(st, 7, c->now_ms);
+    pb_stmt_bind_int(st, 8, c->now_ms);
+    if (booking_id)
+        pb_stmt_bind_int(st, 9, booking_id);
+    else
+        pb_stmt_bind_null(st, 9);
     rc = pb_stmt_step(st);
     pb_stmt_done(st);
     return rc < 0 ? rc : 0;
+}
+
+static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char *kind,
+                  int64_t account_id, const char *recipient, const char *body)
+{
+    return pb_apt_outbox_add(c, s, kind, account_id, recipient, body, 0);
 }
 
 static int audit(struct pb_ctx *c, const char *action, const char *resource, int64_t id,
@@ -1099,7 +1112,8 @@ static int booking_create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
              "预订成功（编号 %lld）：%s 入住，%s 退房。入住当天请携带本人身份证原件到服务台办理"
              "入住登记，仅限本人入住。",
              (long long)a->id, a->ci, a->co);
-    if ((rc = notify(c, &a->set, "booking_confirmed", c->who->account_id, phone, msg)))
+    if ((rc = pb_apt_outbox_add(c, &a->set, "booking_confirmed", c->who->account_id, phone, msg,
+                                a->id)))
         return rc;
     if ((rc = pb_db_prepare(db, "SELECT " BOOK_COLS BOOK_FROM " WHERE b.id = ?", &st)))
         return rc;
@@ -1486,7 +1500,7 @@ static int checkin_tx(struct pb_db *db, void *ctx, struct pb_err *err)
                  "入住登记已完成（预订 %lld）。请登录人才公寓页面，在“我的预订”中查看临时门禁"
                  "密码（仅显示一次，请勿告知他人）。",
                  (long long)a->id);
-        if ((rc = notify(c, &a->set, "door_code_ready", account, phone, msg)))
+        if ((rc = pb_apt_outbox_add(c, &a->set, "door_code_ready", account, phone, msg, a->id)))
             return rc;
     }
     return booking_reload(a);
@@ -2122,8 +2136,8 @@ int pb_apt_outbox(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err)
                           "only platform administrators may read the outbox");
     if ((rc = pb_db_prepare(c->db,
                             "SELECT id, channel, kind, account_id, recipient, body, status, "
-                            "created_at, sent_at FROM notification_outbox ORDER BY id DESC LIMIT "
-                            "200",
+                            "created_at, sent_at, attempts, last_error, next_attempt_at, "
+                            "booking_id FROM notification_outbox ORDER BY id DESC LIMIT 200",
                             &st)))
         return db_fail(err, rc);
     pb_buf_adds(out, "{\"items\":[");
@@ -2137,6 +2151,16 @@ int pb_apt_outbox(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err)
         put_text(out, "status", st, 6);
         put_time(out, "created_at", st, 7);
         put_time(out, "sent_at", st, 8);
+        pb_buf_printf(out, ",\"attempts\":%lld", (long long)pb_stmt_col_int(st, 9));
+        put_text(out, "last_error", st, 10);
+        if (!strcmp(pb_stmt_col_text(st, 6), "pending"))
+            put_time(out, "next_attempt_at", st, 11);
+        else
+            pb_buf_adds(out, ",\"next_attempt_at\":null");
+        if (pb_stmt_col_null(st, 12))
+            pb_buf_adds(out, ",\"booking_id\":null");
+        else
+            pb_buf_printf(out, ",\"booking_id\":%lld", (long long)pb_stmt_col_int(st, 12));
         pb_buf_addc(out, '}');
     }
     pb_stmt_done(st);
