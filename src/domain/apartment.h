@@ -94,6 +94,16 @@ int pb_apt_verify_code(struct pb_ctx *c, json_t *body, struct pb_buf *out, struc
 int pb_apt_lock_provision(struct pb_ctx *c, int64_t room_id, struct pb_buf *out,
                           struct pb_err *err);
 
+/* Admin: a new random 256-bit key for the room's lock (audited lock_rekey; the key itself is
+ * then provisioned through pb_apt_lock_provision). Codes made with the old key stop verifying
+ * on the server at once. → {"room_id","bookings_to_reissue":[ids of guests in house],
+ * "rekeyed_at"}. */
+int pb_apt_lock_rekey(struct pb_ctx *c, int64_t room_id, struct pb_buf *out, struct pb_err *err);
+/* Staff: re-issue a guest's door code (after a re-key, or a lost code): the hash is made again
+ * from the current key, the applicant may see the code once more (pb_apt_door_code) and is
+ * notified; audited door_code_reissue. Staff never see the code. → Booking. */
+int pb_apt_reissue_code(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+
 /* Availability board: beds × days of one building. */
 int pb_apt_board(struct pb_ctx *c, int64_t apartment_id, const char *from, int days,
                  struct pb_buf *out, struct pb_err *err);

@@ -1888,6 +1888,171 @@ int pb_apt_lock_provision(struct pb_ctx *c, int64_t room_id, struct pb_buf *out,
     return rc < 0 ? db_fail(err, rc) : 0;
 }
 
+/* ---- lock management: re-key a room, re-issue a guest's code ---- */
+
+static int rekey_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct book_args *a = ctx;
+    struct pb_stmt *st;
+    unsigned char raw[32];
+    char hex[65], region[16] = "", ch[120];
+    int rc, n = 0;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT region_code FROM apartment_room WHERE id = ? AND archived_at "
+                            "IS NULL",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW)
+        pb_strlcpy(region, pb_stmt_col_text(st, 0), sizeof region);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!region[0])
+        return pb_err_set(err, PB_E_NOT_FOUND, "房间不存在", "no such room");
+    pb_random_bytes(raw, sizeof raw);
+    pb_hex(raw, sizeof raw, hex);
+    memset(raw, 0, sizeof raw);
+    if ((rc = pb_db_prepare(db, "UPDATE apartment_room SET lock_key = ? WHERE id = ?", &st)))
+        return rc;
+    pb_stmt_bind_text(st, 1, hex);
+    pb_stmt_bind_int(st, 2, a->id);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    memset(hex, 0, sizeof hex);
+    if (rc < 0)
+        return rc;
+    /* The guests in house of this door need their codes re-issued (the desk does it). */
+    pb_buf_reset(a->out);
+    pb_buf_printf(a->out, "{\"room_id\":%lld,\"bookings_to_reissue\":[", (long long)a->id);
+    if ((rc = pb_db_prepare(db,
+                            "SELECT id FROM apartment_booking WHERE room_id = ? AND status = "
+                            "'checked_in' AND code_revoked_at IS NULL ORDER BY id",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->id);
+    while ((rc = pb_stmt_step(st)) == PB_ROW)
+        pb_buf_printf(a->out, "%s%lld", n++ ? "," : "", (long long)pb_stmt_col_int(st, 0));
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    pb_buf_adds(a->out, "],");
+    {
+        char iso[32];
+        pb_iso_utc(a->c->now_ms, iso);
+        pb_buf_printf(a->out, "\"rekeyed_at\":\"%s\"}", iso);
+    }
+    snprintf(ch, sizeof ch, "{\"lock_key\":\"replaced\",\"bookings_to_reissue\":%d}", n);
+    return audit(a->c, "lock_rekey", "apartment_rooms", a->id, region, ch, err);
+}
+
+int pb_apt_lock_rekey(struct pb_ctx *c, int64_t room_id, struct pb_buf *out, struct pb_err *err)
+{
+    struct book_args a;
+    int rc;
+    if (c->who->role != PB_ROLE_ADMIN && c->who->role != PB_ROLE_SYSTEM)
+        return pb_err_set(err, PB_E_FORBIDDEN, "只有平台管理员可以更换门锁密钥",
+                          "only platform administrators may re-key locks");
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.id = room_id;
+    a.out = out;
+    rc = pb_db_tx(c->db, 1, rekey_tx, &a, err);
+    return rc < 0 ? db_fail(err, rc) : 0;
+}
+
+static int reissue_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct book_args *a = ctx;
+    struct pb_ctx *c = a->c;
+    struct pb_stmt *st;
+    struct pb_lock_cfg cfg;
+    int rc, slot, revoked;
+    int64_t ci, co, account;
+    char status[24], key[140], code[PB_LOCK_CODE_LEN + 1], secret[65], hash[65], hv[48],
+        phone[32] = "", msg[300];
+    if ((rc = pb_apt_settings_load(db, &a->set, err)))
+        return rc;
+    if ((rc = booking_load(c, a->id, 0, &st, err)))
+        return rc;
+    pb_strlcpy(status, pb_stmt_col_text(st, 10), sizeof status);
+    pb_strlcpy(a->region, pb_stmt_col_text(st, 6), sizeof a->region);
+    ci = day_of(pb_stmt_col_text(st, 7));
+    co = day_of(pb_stmt_col_text(st, 8));
+    account = pb_stmt_col_int(st, 2);
+    revoked = !pb_stmt_col_null(st, 17);
+    slot = (int)pb_stmt_col_int(st, 24);
+    pb_strlcpy(key, pb_stmt_col_text(st, 25), sizeof key);
+    pb_stmt_done(st);
+    if (strcmp(status, "checked_in") || revoked) {
+        memset(key, 0, sizeof key);
+        return pb_err_field(err, PB_E_CONFLICT, "status", "not_checked_in",
+                            "只能为在住的入住人重新发放门禁密码（当前状态：%s）",
+                            "a door code is re-issued only to a guest in house (status %s)", status,
+                            status);
+    }
+    if (lock_cfg_of(key, &a->set, &cfg) || pb_lock_code(&cfg, slot, ci, (int)(co - ci), code)) {
+        memset(&cfg, 0, sizeof cfg);
+        memset(key, 0, sizeof key);
+        return pb_err_set(err, PB_E_INTERNAL, "门锁未配置，无法生成门禁密码",
+                          "the room's lock is not set up; no door code can be issued");
+    }
+    memset(&cfg, 0, sizeof cfg);
+    memset(key, 0, sizeof key);
+    if ((rc = pb_apt_secret(db, secret, err)))
+        return rc;
+    snprintf(hv, sizeof hv, "%lld:%s", (long long)a->id, code);
+    pb_apt_keyed_hash(secret, "door-code", hv, hash);
+    memset(hv, 0, sizeof hv);
+    memset(code, 0, sizeof code);
+    /* The applicant may see it once more; the old hash (old key) no longer verifies. */
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE apartment_booking SET code_hash = ?, code_shown_at = NULL, "
+                            "updated_at = ?, version = version + 1 WHERE id = ? AND status = "
+                            "'checked_in'",
+                            &st)))
+        return rc;
+    pb_stmt_bind_text(st, 1, hash);
+    pb_stmt_bind_int(st, 2, c->now_ms);
+    pb_stmt_bind_int(st, 3, a->id);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = audit(c, "door_code_reissue", "apartment_bookings", a->id, a->region,
+                    "{\"door_code\":\"reissued\"}", err)))
+        return rc;
+    if ((rc = pb_db_prepare(db, "SELECT phone FROM applicant WHERE account_id = ?", &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, account);
+    if (pb_stmt_step(st) == PB_ROW && !pb_stmt_col_null(st, 0))
+        pb_strlcpy(phone, pb_stmt_col_text(st, 0), sizeof phone);
+    pb_stmt_done(st);
+    snprintf(msg, sizeof msg,
+             "您的临时门禁密码已重新发放（预订 %lld）。请登录人才公寓页面，在“我的预订”中查看"
+             "（仅显示一次，请勿告知他人）；原密码已停用。",
+             (long long)a->id);
+    if ((rc = pb_apt_outbox_add(c, &a->set, "door_code_ready", account, phone, msg, a->id)))
+        return rc;
+    return booking_reload(a);
+}
+
+int pb_apt_reissue_code(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err)
+{
+    struct book_args a;
+    int rc;
+    if (forbid_unless_staff(c, err))
+        return err->rc;
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.id = id;
+    a.out = out;
+    rc = pb_db_tx(c->db, 1, reissue_tx, &a, err);
+    if (rc < 0 && !err->detail_en[0] && err->nfields)
+        pb_err_set(err, err->rc, "%s", "%s", err->fields[0].zh, err->fields[0].en);
+    return rc < 0 ? db_fail(err, rc) : 0;
+}
+
 /* ---- board, statistics, outbox ---- */
 
 #define BOARD_MAX_BEDS 400

@@ -532,6 +532,38 @@ static void pb_h_apt_lock_key(struct pb_req *rq, struct pb_ctx *c)
     rq->content_type = "text/plain; charset=utf-8";
 }
 
+static void pb_h_apt_rekey(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (pb_apt_lock_rekey(c, pb_http_id(rq, 4), &rq->out, &err)) {
+        if (err.rc == PB_E_FORBIDDEN) {
+            c->denied.set = 1;
+            c->denied.resource = "apartment_rooms";
+            snprintf(c->denied.object_id, sizeof c->denied.object_id, "%lld",
+                     (long long)pb_http_id(rq, 4));
+            c->denied.action = "lock_rekey";
+        }
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
+static void pb_h_apt_reissue(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (pb_apt_reissue_code(c, pb_http_id(rq, 4), &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    pb_log_info("apartment: booking %lld door code re-issued (not logged); notification in the "
+                "outbox",
+                (long long)pb_http_id(rq, 4));
+    ok(rq, 200);
+}
+
 static void pb_h_apt_board(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
@@ -705,6 +737,13 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
          "Verify a door code online (staff; throttled per door)", "apartment"},
         {"GET", AP "/rooms/{id}/lock-key", pb_h_apt_lock_key, PB_RT_RAW, "apartment_lock_key",
          "A room's lock key file for provisioning (admin; audited)", "apartment"},
+        {"POST", AP "/rooms/{id}/re-key", pb_h_apt_rekey, 0, "apartment_lock_rekey",
+         "Give the room's lock a new random key (admin; audited); old codes stop verifying",
+         "apartment"},
+        {"POST", AP "/bookings/{id}/reissue-code", pb_h_apt_reissue, 0, "apartment_reissue_code",
+         "Re-issue a guest's door code after a re-key or a loss (staff; audited; the applicant "
+         "sees it once)",
+         "apartment"},
         {"GET", AP "/board", pb_h_apt_board, 0, "apartment_board",
          "Availability board: beds x days", "apartment"},
         {"GET", AP "/stats", pb_h_apt_stats, 0, "apartment_stats",

@@ -272,6 +272,44 @@ test('the door code verifies online and offline inside the stay only', async () 
   assert.equal(verify('2026-02-27 12:00'), 1);
 });
 
+test('re-keying the lock stops the old code; the desk re-issues, the applicant sees the new code once', async () => {
+  const oldCode = doorCode;
+  let r = await staff('POST', `/api/v1/apartment/rooms/${roomId}/re-key`, { token: desk });
+  assert.equal(r.status, 403);
+  r = await staff('POST', `/api/v1/apartment/rooms/${roomId}/re-key`, { token: admin });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.bookings_to_reissue, [bookingId]);
+  assert.equal(r.body.key, undefined);
+  r = await staff('POST', '/api/v1/apartment/door-codes/verify', { token: desk, body: { room_id: roomId, code: oldCode } });
+  assert.equal(r.body.valid, false);
+  r = await s.req('GET', `/api/v1/apartment/rooms/${roomId}/lock-key`, { token: admin });
+  const keyFile = join(s.dir, 'room2.key');
+  writeFileSync(keyFile, r.text);
+  const verify = (code) => spawnSync(BIN, ['lock', 'verify', '--key-file', keyFile, '--code', code, '--at', '2026-02-24 16:00']).status;
+  assert.equal(verify(oldCode), 1, 'the old code opens a re-keyed lock');
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/door-code`, { token: appl });
+  assert.equal(r.status, 409);
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/reissue-code`, { token: appl });
+  assert.equal(r.status, 403);
+  r = await staff('POST', `/api/v1/apartment/bookings/${bookingId}/reissue-code`, { token: desk });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.door_code_shown_at, null);
+  assert.equal(r.body.code, undefined);
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/door-code`, { token: appl });
+  assert.equal(r.status, 200, r.text);
+  doorCode = r.body.code;
+  assert.notEqual(doorCode, oldCode);
+  assert.equal(verify(doorCode), 0);
+  r = await staff('POST', '/api/v1/apartment/door-codes/verify', { token: desk, body: { room_id: roomId, code: doorCode } });
+  assert.equal(r.body.valid, true);
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/door-code`, { token: appl });
+  assert.equal(r.status, 409);
+  r = await staff('GET', '/api/v1/audit?limit=50', { token: admin });
+  const actions = r.body.items.map((x) => x.action);
+  assert.ok(actions.includes('lock_rekey') && actions.includes('door_code_reissue'));
+  for (const t of staffTexts) assert.ok(!t.includes(oldCode) && !t.includes(doorCode), 'a staff answer held a code');
+});
+
 test('early check-out revokes the code on the server and shows the offline window', async () => {
   await s.restart('2026-02-25T10:00:00+08:00');
   desk = await s.login('desk1', DESK_PW);
