@@ -65,6 +65,9 @@ int pb_apt_application_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, str
 /* {"decision":"approve"|"reject","reason":"..."}; reason required to reject. */
 int pb_apt_review(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out,
                   struct pb_err *err);
+/* The applicant withdraws their own application while it awaits review (409
+ * status/not_pending afterwards); audited. → Application (status withdrawn). */
+int pb_apt_withdraw(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
 /* {"field":"id_number"|"phone","reason":"..."} → {"field","value"}; audited with the reason. */
 int pb_apt_unmask(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out,
                   struct pb_err *err);

@@ -728,6 +728,70 @@ int pb_apt_review(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out
     return rc < 0 ? db_fail(err, rc) : 0;
 }
 
+/* The applicant withdraws an application still awaiting review. */
+static int withdraw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct app_args *a = ctx;
+    struct pb_stmt *st;
+    int rc;
+    int64_t account = 0;
+    char region[16] = "", status[16] = "";
+    if ((rc = pb_db_prepare(db,
+                            "SELECT region_code, status, account_id FROM apartment_application "
+                            "WHERE id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_strlcpy(region, pb_stmt_col_text(st, 0), sizeof region);
+        pb_strlcpy(status, pb_stmt_col_text(st, 1), sizeof status);
+        account = pb_stmt_col_int(st, 2);
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!region[0] || account != a->c->who->account_id)
+        return pb_err_set(err, PB_E_NOT_FOUND, "申请不存在", "no such application");
+    if (strcmp(status, "pending"))
+        return pb_err_field(
+            err, PB_E_CONFLICT, "status", "not_pending", "只能撤回尚未审核的申请（当前状态：%s）",
+            "only an application awaiting review can be withdrawn (status %s)", status, status);
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE apartment_application SET status = 'withdrawn', updated_at = "
+                            "?, version = version + 1 WHERE id = ? AND status = 'pending' "
+                            "RETURNING " APP_COLS,
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->c->now_ms);
+    pb_stmt_bind_int(st, 2, a->id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_buf_reset(a->out);
+        put_application(a->out, st);
+    }
+    pb_stmt_done(st);
+    if (rc != PB_ROW)
+        return rc < 0 ? rc : PB_E_CONFLICT;
+    return audit(a->c, "withdraw", "apartment_applications", a->id, region,
+                 "{\"status\":[\"pending\",\"withdrawn\"]}", err);
+}
+
+int pb_apt_withdraw(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err)
+{
+    struct app_args a;
+    int rc;
+    if (c->who->role != PB_ROLE_APPLICANT)
+        return pb_err_set(err, PB_E_FORBIDDEN, "只有申请人本人可以撤回申请",
+                          "only the applicant may withdraw an application");
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.id = id;
+    a.out = out;
+    rc = pb_db_tx(c->db, 1, withdraw_tx, &a, err);
+    if (rc < 0 && !err->detail_en[0] && err->nfields)
+        pb_err_set(err, err->rc, "%s", "%s", err->fields[0].zh, err->fields[0].en);
+    return rc < 0 ? db_fail(err, rc) : 0;
+}
+
 static int unmask_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
     struct app_args *a = ctx;

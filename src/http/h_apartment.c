@@ -348,6 +348,17 @@ static void pb_h_apt_review(struct pb_req *rq, struct pb_ctx *c)
     ok(rq, 200);
 }
 
+static void pb_h_apt_withdraw(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (pb_apt_withdraw(c, pb_http_id(rq, 4), &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
 static void pb_h_apt_unmask(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
@@ -708,6 +719,8 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
          "One application, masked", "apartment"},
         {"POST", AP "/applications/{id}/review", pb_h_apt_review, PB_RT_BODY, "apartment_review",
          "Approve or reject with a reason (staff)", "apartment"},
+        {"POST", AP "/applications/{id}/withdraw", pb_h_apt_withdraw, 0, "apartment_withdraw",
+         "Withdraw one's own application before it is reviewed (applicant)", "apartment"},
         {"POST", AP "/applications/{id}/unmask", pb_h_apt_unmask, PB_RT_BODY, "apartment_unmask",
          "The full ID or phone number, with a stated reason (staff; audited)", "apartment"},
         {"POST", AP "/applications/{id}/certificates", pb_h_apt_cert_upload, PB_RT_BODY,

@@ -334,6 +334,40 @@ test('early check-out revokes the code on the server and shows the offline windo
   assert.equal(r.body.status, 'checked_out');
 });
 
+test('an applicant withdraws an application before review; not after, and not someone else\'s', async () => {
+  appl = await s.login('zhangsan', APPL_PW);
+  let r = await s.req('POST', '/api/v1/apartment/register', { body: { username: 'wangwu', password: APPL_PW, phone: '13912345678' } });
+  assert.equal(r.status, 201);
+  const w = await s.login('wangwu', APPL_PW);
+  const body = {
+    apartment_id: aptId, name: '王五', id_number: OTHER_ID, phone: '13912345678',
+    category: 'skill_cert', cert_numbers: 'S-1', purpose: 'startup',
+  };
+  r = await s.req('POST', '/api/v1/apartment/applications', { token: w, body });
+  assert.equal(r.status, 201);
+  const wid = r.body.id;
+  r = await staff('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: desk });
+  assert.equal(r.status, 403);
+  r = await s.req('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: appl });
+  assert.equal(r.status, 404);
+  r = await s.req('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: w });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.status, 'withdrawn');
+  r = await s.req('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: w });
+  assert.equal(r.status, 409);
+  assert.equal(r.body.errors[0].code, 'not_pending');
+  r = await staff('POST', `/api/v1/apartment/applications/${wid}/review`, { token: desk, body: { decision: 'approve' } });
+  assert.equal(r.status, 409);
+  // an approved application cannot be withdrawn (cancel the booking instead)
+  r = await s.req('POST', `/api/v1/apartment/applications/${appId}/withdraw`, { token: appl });
+  assert.equal(r.status, 409);
+  // applying again is allowed once nothing is pending
+  r = await s.req('POST', '/api/v1/apartment/applications', { token: w, body });
+  assert.equal(r.status, 201);
+  r = await staff('GET', '/api/v1/audit?limit=50', { token: admin });
+  assert.ok(r.body.items.some((x) => x.action === 'withdraw' && x.object_id === String(wid)));
+});
+
 test('agreement texts: the current one comes with the settings; accepted versions are frozen; changes audited', async () => {
   appl = await s.login('zhangsan', APPL_PW);
   let r = await s.req('GET', '/api/v1/apartment/settings', { token: appl });

@@ -176,6 +176,7 @@ export const aptApi = {
     api.get<{ items: Certificate[]; total: number }>(`${A}/applications/${id(appId)}/certificates`).then((r) => r.data),
   applications: (status?: string) =>
     api.get<{ items: Application[]; total?: number }>(`${A}/applications`, { query: { status } }).then((r) => r.data),
+  withdraw: (appId: number) => api.post<Application>(`${A}/applications/${id(appId)}/withdraw`).then((r) => r.data),
   review: (appId: number, decision: 'approve' | 'reject', reason: string) =>
     api.post<Application>(`${A}/applications/${id(appId)}/review`, { decision, reason }).then((r) => r.data),
   unmask: (appId: number, field: 'id_number' | 'phone', reason: string) =>

@@ -113,6 +113,9 @@ export default {
       useEarliest: 'Check in on {date} instead',
     },
     stay: {
+      withdraw: 'Withdraw the application',
+      withdrawConfirm: 'A withdrawn application is not reviewed; you may apply again later. Withdraw it?',
+      withdrawn: 'The application was withdrawn',
       application: 'My application',
       booking: 'My booking',
       history: 'History',

@@ -113,6 +113,9 @@ export default {
       useEarliest: '改为 {date} 入住',
     },
     stay: {
+      withdraw: '撤回申请',
+      withdrawConfirm: '撤回后本申请不再审核，之后可以重新申请。确定撤回？',
+      withdrawn: '申请已撤回',
       application: '我的申请',
       booking: '我的预约',
       history: '历史记录',
