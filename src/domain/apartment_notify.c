@@ -67,11 +67,11 @@ static int remind_kind(struct rem_args *a, const char *kind, const char *sql, co
                      "身份证原件到服务台办理入住；如不能入住请提前取消。",
                      (long long)ids[i], dates[i], a->set.checkin_min / 60, a->set.checkin_min % 60);
         else
-            snprintf(msg, sizeof msg,
-                     "提醒：您的人才公寓入住（预订 %lld）今天（%.10s）%02d:%02d 前退房，届时门禁密码"
-                     "失效，请到服务台或在线办理退房。",
-                     (long long)ids[i], dates[i], a->set.checkout_min / 60,
-                     a->set.checkout_min % 60);
+            snprintf(
+                msg, sizeof msg,
+                "提醒：您的人才公寓入住（预订 %lld）今天（%.10s）%02d:%02d 前退房，届时门禁密码"
+                "失效，请到服务台或在线办理退房。",
+                (long long)ids[i], dates[i], a->set.checkout_min / 60, a->set.checkout_min % 60);
         if ((rc = pb_apt_outbox_add(a->c, &a->set, kind, accounts[i], phones[i], msg, ids[i])))
             return rc;
         a->n++;
