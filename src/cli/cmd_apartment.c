@@ -9,11 +9,16 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: parkbrain apartment purge [--db URL]\n"
-               "       parkbrain apartment no-shows [--db URL]\n\n"
+               "       parkbrain apartment no-shows [--db URL]\n"
+               "       parkbrain apartment notify [--db URL]\n\n"
                "purge: erase the personal data (name, ID number, phone, certificate numbers) of "
                "stays finished more than purge_after_days ago (setting, default 180); audited.\n"
                "no-shows: release the beds of bookings not checked in by the end of their "
-               "check-in day; audited. Both are safe to run from cron every night.\n");
+               "check-in day; audited. Both are safe to run from cron every night.\n"
+               "notify: one dispatcher pass: write the reminders due (the day before check-in, "
+               "the check-out day) and deliver the pending notifications through the configured "
+               "channels, retrying failures with back-off. Run it from cron every minute (one at "
+               "a time, e.g. under flock).\n");
 }
 
 int pb_cmd_apartment(int argc, char **argv)
@@ -36,7 +41,7 @@ int pb_cmd_apartment(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (strcmp(sub, "purge") && strcmp(sub, "no-shows")) {
+    if (strcmp(sub, "purge") && strcmp(sub, "no-shows") && strcmp(sub, "notify")) {
         usage(stderr);
         return 2;
     }
@@ -45,6 +50,20 @@ int pb_cmd_apartment(int argc, char **argv)
     pb_arena_init(&a);
     pb_cli_ctx(&c, db, &a);
     pb_err_clear(&err);
+    if (!strcmp(sub, "notify")) {
+        struct pb_apt_notify_stats ns;
+        rc = pb_apt_notify_pass(&c, &ns, &err);
+        pb_arena_release(&a);
+        pb_db_close(db);
+        if (rc) {
+            fprintf(stderr, "parkbrain: %s\n", err.detail_en);
+            return 1;
+        }
+        printf("reminders: %lld, sent: %lld, retrying: %lld, failed: %lld\n",
+               (long long)ns.reminders, (long long)ns.sent, (long long)ns.retrying,
+               (long long)ns.failed);
+        return 0;
+    }
     rc = !strcmp(sub, "purge") ? pb_apt_purge(&c, &n, &err) : pb_apt_release_no_shows(&c, &n, &err);
     pb_arena_release(&a);
     pb_db_close(db);

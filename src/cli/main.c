@@ -19,7 +19,7 @@ static const struct {
     {"check", pb_cmd_check, "verify the audit chain and the database's integrity"},
     {"calendar", pb_cmd_calendar, "the working-day calendar: workday-after | is-workday | between"},
     {"lock", pb_cmd_lock, "door codes offline: verify | code | hotp (what a lock embeds)"},
-    {"apartment", pb_cmd_apartment, "talent apartments: purge | no-shows | outbox"},
+    {"apartment", pb_cmd_apartment, "talent apartments: purge | no-shows | notify"},
     {"version", pb_cmd_version, "print the version"},
 };
 

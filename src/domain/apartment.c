@@ -10,6 +10,7 @@
 #include "apartment.h"
 #include "apartment_internal.h"
 #include "audit.h"
+#include "notify_transport.h"
 
 static const char *const statuses[] = {"available", "out_of_service", NULL};
 static const char *const statuses_zh[] = {"可用", "停用", NULL};
@@ -275,9 +276,14 @@ int pb_apt_settings_json(struct pb_ctx *c, struct pb_buf *out, struct pb_err *er
         pb_buf_json_str(out, pb_stmt_col_text(st, 1));
     }
     pb_stmt_done(st);
+    if (rc < 0)
+        return pb_err_set(err, rc, "读取公寓设置失败", "could not read the apartment settings");
+    /* The current agreement's text: what the desk shows and the guest accepts. */
+    pb_buf_adds(out, first ? "\"agreement\":" : ",\"agreement\":");
+    if ((rc = pb_apt_agreement_current_json(c->db, out, err)))
+        return rc;
     pb_buf_addc(out, '}');
-    return rc < 0 ? pb_err_set(err, rc, "读取公寓设置失败", "could not read the apartment settings")
-                  : 0;
+    return 0;
 }
 
 struct put_args {
@@ -297,6 +303,19 @@ static int settings_put_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     json_object_foreach(a->body, k, v)
     {
         struct pb_stmt *st;
+        if (!strcmp(k, "agreement_version")) {
+            int exists = 0;
+            if ((rc = pb_apt_agreement_exists(db, json_string_value(v), &exists)))
+                break;
+            if (!exists) {
+                rc = pb_err_field(err, PB_E_INVALID, k, "unknown_version",
+                                  "没有版本为 %s 的入住协议，请先发布其文本",
+                                  "there is no residence agreement of version %s: publish its "
+                                  "text first",
+                                  json_string_value(v), json_string_value(v));
+                break;
+            }
+        }
         if ((rc = pb_db_prepare(db, "UPDATE apartment_setting SET value = ? WHERE key = ?", &st)))
             break;
         pb_stmt_bind_text(st, 1, json_string_value(v));
@@ -363,12 +382,21 @@ int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err)
             if (hhmm(s, &m))
                 pb_err_field(err, PB_E_INVALID, k, "invalid_time", "时间格式应为 HH:MM",
                              "a time is HH:MM");
-        } else if (!strncmp(k, "notify_", 7) && *s && strncmp(s, "https://", 8) &&
-                   strncmp(s, "http://", 7) && strncmp(s, "smtp://", 7) &&
-                   strncmp(s, "smtps://", 8)) {
-            pb_err_field(err, PB_E_INVALID, k, "invalid_url",
-                         "通道须为 http(s):// 或 smtp(s):// 地址，或留空",
-                         "a channel is an http(s):// or smtp(s):// URL, or empty");
+        } else if (!strncmp(k, "notify_", 7) && *s) {
+            struct pb_notify_url u;
+            int email = !strcmp(k, "notify_email_url");
+            if (pb_notify_url_parse(s, &u) || (email != (u.kind == PB_NOTIFY_SMTP)) ||
+                (!strcmp(k, "notify_sms_url") && u.kind == PB_NOTIFY_WEBHOOK) ||
+                (!strcmp(k, "notify_webhook_url") && u.kind == PB_NOTIFY_SMS))
+                pb_err_field(err, PB_E_INVALID, k, "invalid_url",
+                             email ? "邮件通道须为 smtp://主机:端口?from=发件地址&to=收件地址"
+                                     "（TLS 由本地中继完成），或留空"
+                                   : "通道须为 sms+http:// 或 webhook+http:// 地址（TLS 由本地"
+                                     "中继完成），或留空",
+                             email ? "the email channel is smtp://host:port?from=…&to=… (a local "
+                                     "relay does TLS), or empty"
+                                   : "a channel is an sms+http:// or webhook+http:// URL (a local "
+                                     "relay does TLS), or empty");
         } else if (!strcmp(k, "agreement_version") && (!*s || strlen(s) > 30)) {
             pb_err_field(err, PB_E_INVALID, k, "invalid", "版本号须为 1–30 个字符",
                          "a version is 1–30 characters");
@@ -377,6 +405,56 @@ int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err)
     if (err->nfields)
         return pb_err_set(err, err->rc, "请检查标出的设置项", "please check the marked settings");
     return pb_db_tx(c->db, 1, settings_put_tx, &a, err);
+}
+
+/* ---- the public directory ---- */
+
+/* Beds in service: the bed, its room and its building available and not archived. */
+#define BED_IN_SERVICE                                                                             \
+    "FROM apartment_bed bd JOIN apartment_room r ON r.id = bd.room_id WHERE r.apartment_id = "     \
+    "a.id AND bd.archived_at IS NULL AND r.archived_at IS NULL AND COALESCE(bd.status, "           \
+    "'available') = 'available' AND COALESCE(r.status, 'available') = 'available' AND "            \
+    "COALESCE(a.status, 'available') = 'available'"
+
+int pb_apt_directory(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err)
+{
+    struct pb_stmt *st;
+    int rc, n = 0, y, m, d;
+    char today[11];
+    pb_cst_date(c->now_ms, &y, &m, &d);
+    pb_date_format(y, m, d, today);
+    if ((rc = pb_db_prepare(c->db,
+                            "SELECT a.id, a.name, a.address, a.desk_phone, COALESCE(a.status, "
+                            "'available'), a.region_code, (SELECT COUNT(*) " BED_IN_SERVICE
+                            "), (SELECT COUNT(*) " BED_IN_SERVICE
+                            " AND NOT EXISTS (SELECT 1 FROM apartment_bed_night bn WHERE "
+                            "bn.bed_id = bd.id AND bn.night = ?)) FROM apartment a WHERE "
+                            "a.archived_at IS NULL ORDER BY a.name, a.id LIMIT 200",
+                            &st)))
+        return pb_err_set(err, rc, "读取公寓列表失败", "could not read the apartments");
+    pb_stmt_bind_text(st, 1, today);
+    pb_buf_adds(out, "{\"items\":[");
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_buf_printf(out, "%s{\"id\":%lld,\"name\":", n++ ? "," : "",
+                      (long long)pb_stmt_col_int(st, 0));
+        pb_buf_json_str(out, pb_stmt_col_text(st, 1));
+        for (int i = 2; i <= 5; i++) {
+            static const char *const keys[] = {"",           "",       "address",
+                                               "desk_phone", "status", "region_code"};
+            pb_buf_printf(out, ",\"%s\":", keys[i]);
+            if (pb_stmt_col_null(st, i))
+                pb_buf_adds(out, "null");
+            else
+                pb_buf_json_str(out, pb_stmt_col_text(st, i));
+        }
+        pb_buf_printf(out, ",\"beds_available\":%lld,\"beds_free_tonight\":%lld}",
+                      (long long)pb_stmt_col_int(st, 6), (long long)pb_stmt_col_int(st, 7));
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return pb_err_set(err, rc, "读取公寓列表失败", "could not read the apartments");
+    pb_buf_printf(out, "],\"total\":%d,\"date\":\"%s\"}", n, today);
+    return 0;
 }
 
 /* ---- shared helpers (apartment_internal.h) ---- */

@@ -37,6 +37,20 @@ int pb_apt_settings_load(struct pb_db *db, struct pb_apt_settings *s, struct pb_
 int pb_apt_settings_json(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
 int pb_apt_settings_put(struct pb_ctx *c, json_t *body, struct pb_err *err); /* admin */
 
+/* Public directory of the apartments an applicant may apply to (no session needed): id,
+ * name, address, desk phone, status, beds in service and beds free tonight (CST). */
+int pb_apt_directory(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
+
+/* The residence agreement's texts (apartment_agreement.c). The current one ({"version",
+ * "text_zh","text_en"} or null) is part of the settings answer. Staff list every version with
+ * how many bookings accepted it; admins create or replace a version (409 version/accepted once
+ * a booking accepted it), optionally making it current; audited. */
+int pb_apt_agreement_current_json(struct pb_db *db, struct pb_buf *out, struct pb_err *err);
+int pb_apt_agreements_list(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err);
+int pb_apt_agreement_put(struct pb_ctx *c, json_t *body, struct pb_buf *out, int *created,
+                         struct pb_err *err);
+int pb_apt_agreement_exists(struct pb_db *db, const char *version, int *exists);
+
 /* Applicants (public): {"username","password","phone"} → an account of role applicant.
  * Throttled per client address. */
 int pb_apt_register(struct pb_ctx *c, json_t *body, int64_t *id, struct pb_err *err);
@@ -51,6 +65,9 @@ int pb_apt_application_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, str
 /* {"decision":"approve"|"reject","reason":"..."}; reason required to reject. */
 int pb_apt_review(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out,
                   struct pb_err *err);
+/* The applicant withdraws their own application while it awaits review (409
+ * status/not_pending afterwards); audited. → Application (status withdrawn). */
+int pb_apt_withdraw(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
 /* {"field":"id_number"|"phone","reason":"..."} → {"field","value"}; audited with the reason. */
 int pb_apt_unmask(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out,
                   struct pb_err *err);
@@ -80,6 +97,16 @@ int pb_apt_verify_code(struct pb_ctx *c, json_t *body, struct pb_buf *out, struc
 int pb_apt_lock_provision(struct pb_ctx *c, int64_t room_id, struct pb_buf *out,
                           struct pb_err *err);
 
+/* Admin: a new random 256-bit key for the room's lock (audited lock_rekey; the key itself is
+ * then provisioned through pb_apt_lock_provision). Codes made with the old key stop verifying
+ * on the server at once. → {"room_id","bookings_to_reissue":[ids of guests in house],
+ * "rekeyed_at"}. */
+int pb_apt_lock_rekey(struct pb_ctx *c, int64_t room_id, struct pb_buf *out, struct pb_err *err);
+/* Staff: re-issue a guest's door code (after a re-key, or a lost code): the hash is made again
+ * from the current key, the applicant may see the code once more (pb_apt_door_code) and is
+ * notified; audited door_code_reissue. Staff never see the code. → Booking. */
+int pb_apt_reissue_code(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err);
+
 /* Availability board: beds × days of one building. */
 int pb_apt_board(struct pb_ctx *c, int64_t apartment_id, const char *from, int days,
                  struct pb_buf *out, struct pb_err *err);
@@ -108,6 +135,20 @@ int pb_apt_cert_list(struct pb_ctx *c, int64_t application_id, struct pb_buf *ou
 /* The file's bytes into out and its content type; staff reads are audited. */
 int pb_apt_cert_get(struct pb_ctx *c, int64_t id, struct pb_buf *out, const char **content_type,
                     struct pb_err *err);
+
+/* The notification dispatcher (apartment_notify.c), one pass: writes the reminders due (the
+ * day before check-in for booked stays, the check-out day for guests in house; one of each
+ * per booking), then delivers up to 50 pending outbox rows whose time has come through their
+ * channel's URL (sms+http:// JSON POST {"phone","text","kind"}; webhook+http:// robot JSON;
+ * smtp://host:port?from=&to=), recording attempts and the last error; a failure is retried
+ * after pb_apt_notify_backoff_ms(attempts), and after PB_APT_NOTIFY_MAX_ATTEMPTS the row is
+ * failed. Admin or system. */
+#define PB_APT_NOTIFY_MAX_ATTEMPTS 8
+struct pb_apt_notify_stats {
+    int64_t reminders, sent, retrying, failed;
+};
+int pb_apt_notify_pass(struct pb_ctx *c, struct pb_apt_notify_stats *out, struct pb_err *err);
+int64_t pb_apt_notify_backoff_ms(int attempts);
 
 /* Forget throttling state (tests). */
 void pb_apt_throttle_reset(void);

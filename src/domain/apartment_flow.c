@@ -178,8 +178,9 @@ static int db_fail(struct pb_err *err, int rc)
 /* Insert one outbox message. The body never carries ID numbers or door codes. With no channel
  * configured the message is kept as "logged" (the transport logs a line without personal
  * data). */
-static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char *kind,
-                  int64_t account_id, const char *recipient, const char *body)
+int pb_apt_outbox_add(struct pb_ctx *c, const struct pb_apt_settings *s, const char *kind,
+                      int64_t account_id, const char *recipient, const char *body,
+                      int64_t booking_id)
 {
     struct pb_stmt *st;
     const char *channel = s->sms_url[0]       ? "sms"
@@ -188,7 +189,8 @@ static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char 
                                               : "none";
     int rc = pb_db_prepare(c->db,
                            "INSERT INTO notification_outbox (channel, kind, account_id, "
-                           "recipient, body, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           "recipient, body, status, created_at, next_attempt_at, booking_id) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            &st);
     if (rc)
         return rc;
@@ -199,9 +201,20 @@ static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char 
     pb_stmt_bind_text(st, 5, body);
     pb_stmt_bind_text(st, 6, strcmp(channel, "none") ? "pending" : "logged");
     pb_stmt_bind_int(st, 7, c->now_ms);
+    pb_stmt_bind_int(st, 8, c->now_ms);
+    if (booking_id)
+        pb_stmt_bind_int(st, 9, booking_id);
+    else
+        pb_stmt_bind_null(st, 9);
     rc = pb_stmt_step(st);
     pb_stmt_done(st);
     return rc < 0 ? rc : 0;
+}
+
+static int notify(struct pb_ctx *c, const struct pb_apt_settings *s, const char *kind,
+                  int64_t account_id, const char *recipient, const char *body)
+{
+    return pb_apt_outbox_add(c, s, kind, account_id, recipient, body, 0);
 }
 
 static int audit(struct pb_ctx *c, const char *action, const char *resource, int64_t id,
@@ -715,6 +728,70 @@ int pb_apt_review(struct pb_ctx *c, int64_t id, json_t *body, struct pb_buf *out
     return rc < 0 ? db_fail(err, rc) : 0;
 }
 
+/* The applicant withdraws an application still awaiting review. */
+static int withdraw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct app_args *a = ctx;
+    struct pb_stmt *st;
+    int rc;
+    int64_t account = 0;
+    char region[16] = "", status[16] = "";
+    if ((rc = pb_db_prepare(db,
+                            "SELECT region_code, status, account_id FROM apartment_application "
+                            "WHERE id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_strlcpy(region, pb_stmt_col_text(st, 0), sizeof region);
+        pb_strlcpy(status, pb_stmt_col_text(st, 1), sizeof status);
+        account = pb_stmt_col_int(st, 2);
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!region[0] || account != a->c->who->account_id)
+        return pb_err_set(err, PB_E_NOT_FOUND, "申请不存在", "no such application");
+    if (strcmp(status, "pending"))
+        return pb_err_field(
+            err, PB_E_CONFLICT, "status", "not_pending", "只能撤回尚未审核的申请（当前状态：%s）",
+            "only an application awaiting review can be withdrawn (status %s)", status, status);
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE apartment_application SET status = 'withdrawn', updated_at = "
+                            "?, version = version + 1 WHERE id = ? AND status = 'pending' "
+                            "RETURNING " APP_COLS,
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->c->now_ms);
+    pb_stmt_bind_int(st, 2, a->id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_buf_reset(a->out);
+        put_application(a->out, st);
+    }
+    pb_stmt_done(st);
+    if (rc != PB_ROW)
+        return rc < 0 ? rc : PB_E_CONFLICT;
+    return audit(a->c, "withdraw", "apartment_applications", a->id, region,
+                 "{\"status\":[\"pending\",\"withdrawn\"]}", err);
+}
+
+int pb_apt_withdraw(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err)
+{
+    struct app_args a;
+    int rc;
+    if (c->who->role != PB_ROLE_APPLICANT)
+        return pb_err_set(err, PB_E_FORBIDDEN, "只有申请人本人可以撤回申请",
+                          "only the applicant may withdraw an application");
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.id = id;
+    a.out = out;
+    rc = pb_db_tx(c->db, 1, withdraw_tx, &a, err);
+    if (rc < 0 && !err->detail_en[0] && err->nfields)
+        pb_err_set(err, err->rc, "%s", "%s", err->fields[0].zh, err->fields[0].en);
+    return rc < 0 ? db_fail(err, rc) : 0;
+}
+
 static int unmask_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
     struct app_args *a = ctx;
@@ -1099,7 +1176,8 @@ static int booking_create_tx(struct pb_db *db, void *ctx, struct pb_err *err)
              "预订成功（编号 %lld）：%s 入住，%s 退房。入住当天请携带本人身份证原件到服务台办理"
              "入住登记，仅限本人入住。",
              (long long)a->id, a->ci, a->co);
-    if ((rc = notify(c, &a->set, "booking_confirmed", c->who->account_id, phone, msg)))
+    if ((rc = pb_apt_outbox_add(c, &a->set, "booking_confirmed", c->who->account_id, phone, msg,
+                                a->id)))
         return rc;
     if ((rc = pb_db_prepare(db, "SELECT " BOOK_COLS BOOK_FROM " WHERE b.id = ?", &st)))
         return rc;
@@ -1486,7 +1564,7 @@ static int checkin_tx(struct pb_db *db, void *ctx, struct pb_err *err)
                  "入住登记已完成（预订 %lld）。请登录人才公寓页面，在“我的预订”中查看临时门禁"
                  "密码（仅显示一次，请勿告知他人）。",
                  (long long)a->id);
-        if ((rc = notify(c, &a->set, "door_code_ready", account, phone, msg)))
+        if ((rc = pb_apt_outbox_add(c, &a->set, "door_code_ready", account, phone, msg, a->id)))
             return rc;
     }
     return booking_reload(a);
@@ -1874,6 +1952,171 @@ int pb_apt_lock_provision(struct pb_ctx *c, int64_t room_id, struct pb_buf *out,
     return rc < 0 ? db_fail(err, rc) : 0;
 }
 
+/* ---- lock management: re-key a room, re-issue a guest's code ---- */
+
+static int rekey_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct book_args *a = ctx;
+    struct pb_stmt *st;
+    unsigned char raw[32];
+    char hex[65], region[16] = "", ch[120];
+    int rc, n = 0;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT region_code FROM apartment_room WHERE id = ? AND archived_at "
+                            "IS NULL",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW)
+        pb_strlcpy(region, pb_stmt_col_text(st, 0), sizeof region);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!region[0])
+        return pb_err_set(err, PB_E_NOT_FOUND, "房间不存在", "no such room");
+    pb_random_bytes(raw, sizeof raw);
+    pb_hex(raw, sizeof raw, hex);
+    memset(raw, 0, sizeof raw);
+    if ((rc = pb_db_prepare(db, "UPDATE apartment_room SET lock_key = ? WHERE id = ?", &st)))
+        return rc;
+    pb_stmt_bind_text(st, 1, hex);
+    pb_stmt_bind_int(st, 2, a->id);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    memset(hex, 0, sizeof hex);
+    if (rc < 0)
+        return rc;
+    /* The guests in house of this door need their codes re-issued (the desk does it). */
+    pb_buf_reset(a->out);
+    pb_buf_printf(a->out, "{\"room_id\":%lld,\"bookings_to_reissue\":[", (long long)a->id);
+    if ((rc = pb_db_prepare(db,
+                            "SELECT id FROM apartment_booking WHERE room_id = ? AND status = "
+                            "'checked_in' AND code_revoked_at IS NULL ORDER BY id",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->id);
+    while ((rc = pb_stmt_step(st)) == PB_ROW)
+        pb_buf_printf(a->out, "%s%lld", n++ ? "," : "", (long long)pb_stmt_col_int(st, 0));
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    pb_buf_adds(a->out, "],");
+    {
+        char iso[32];
+        pb_iso_utc(a->c->now_ms, iso);
+        pb_buf_printf(a->out, "\"rekeyed_at\":\"%s\"}", iso);
+    }
+    snprintf(ch, sizeof ch, "{\"lock_key\":\"replaced\",\"bookings_to_reissue\":%d}", n);
+    return audit(a->c, "lock_rekey", "apartment_rooms", a->id, region, ch, err);
+}
+
+int pb_apt_lock_rekey(struct pb_ctx *c, int64_t room_id, struct pb_buf *out, struct pb_err *err)
+{
+    struct book_args a;
+    int rc;
+    if (c->who->role != PB_ROLE_ADMIN && c->who->role != PB_ROLE_SYSTEM)
+        return pb_err_set(err, PB_E_FORBIDDEN, "只有平台管理员可以更换门锁密钥",
+                          "only platform administrators may re-key locks");
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.id = room_id;
+    a.out = out;
+    rc = pb_db_tx(c->db, 1, rekey_tx, &a, err);
+    return rc < 0 ? db_fail(err, rc) : 0;
+}
+
+static int reissue_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct book_args *a = ctx;
+    struct pb_ctx *c = a->c;
+    struct pb_stmt *st;
+    struct pb_lock_cfg cfg;
+    int rc, slot, revoked;
+    int64_t ci, co, account;
+    char status[24], key[140], code[PB_LOCK_CODE_LEN + 1], secret[65], hash[65], hv[48],
+        phone[32] = "", msg[300];
+    if ((rc = pb_apt_settings_load(db, &a->set, err)))
+        return rc;
+    if ((rc = booking_load(c, a->id, 0, &st, err)))
+        return rc;
+    pb_strlcpy(status, pb_stmt_col_text(st, 10), sizeof status);
+    pb_strlcpy(a->region, pb_stmt_col_text(st, 6), sizeof a->region);
+    ci = day_of(pb_stmt_col_text(st, 7));
+    co = day_of(pb_stmt_col_text(st, 8));
+    account = pb_stmt_col_int(st, 2);
+    revoked = !pb_stmt_col_null(st, 17);
+    slot = (int)pb_stmt_col_int(st, 24);
+    pb_strlcpy(key, pb_stmt_col_text(st, 25), sizeof key);
+    pb_stmt_done(st);
+    if (strcmp(status, "checked_in") || revoked) {
+        memset(key, 0, sizeof key);
+        return pb_err_field(err, PB_E_CONFLICT, "status", "not_checked_in",
+                            "只能为在住的入住人重新发放门禁密码（当前状态：%s）",
+                            "a door code is re-issued only to a guest in house (status %s)", status,
+                            status);
+    }
+    if (lock_cfg_of(key, &a->set, &cfg) || pb_lock_code(&cfg, slot, ci, (int)(co - ci), code)) {
+        memset(&cfg, 0, sizeof cfg);
+        memset(key, 0, sizeof key);
+        return pb_err_set(err, PB_E_INTERNAL, "门锁未配置，无法生成门禁密码",
+                          "the room's lock is not set up; no door code can be issued");
+    }
+    memset(&cfg, 0, sizeof cfg);
+    memset(key, 0, sizeof key);
+    if ((rc = pb_apt_secret(db, secret, err)))
+        return rc;
+    snprintf(hv, sizeof hv, "%lld:%s", (long long)a->id, code);
+    pb_apt_keyed_hash(secret, "door-code", hv, hash);
+    memset(hv, 0, sizeof hv);
+    memset(code, 0, sizeof code);
+    /* The applicant may see it once more; the old hash (old key) no longer verifies. */
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE apartment_booking SET code_hash = ?, code_shown_at = NULL, "
+                            "updated_at = ?, version = version + 1 WHERE id = ? AND status = "
+                            "'checked_in'",
+                            &st)))
+        return rc;
+    pb_stmt_bind_text(st, 1, hash);
+    pb_stmt_bind_int(st, 2, c->now_ms);
+    pb_stmt_bind_int(st, 3, a->id);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = audit(c, "door_code_reissue", "apartment_bookings", a->id, a->region,
+                    "{\"door_code\":\"reissued\"}", err)))
+        return rc;
+    if ((rc = pb_db_prepare(db, "SELECT phone FROM applicant WHERE account_id = ?", &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, account);
+    if (pb_stmt_step(st) == PB_ROW && !pb_stmt_col_null(st, 0))
+        pb_strlcpy(phone, pb_stmt_col_text(st, 0), sizeof phone);
+    pb_stmt_done(st);
+    snprintf(msg, sizeof msg,
+             "您的临时门禁密码已重新发放（预订 %lld）。请登录人才公寓页面，在“我的预订”中查看"
+             "（仅显示一次，请勿告知他人）；原密码已停用。",
+             (long long)a->id);
+    if ((rc = pb_apt_outbox_add(c, &a->set, "door_code_ready", account, phone, msg, a->id)))
+        return rc;
+    return booking_reload(a);
+}
+
+int pb_apt_reissue_code(struct pb_ctx *c, int64_t id, struct pb_buf *out, struct pb_err *err)
+{
+    struct book_args a;
+    int rc;
+    if (forbid_unless_staff(c, err))
+        return err->rc;
+    memset(&a, 0, sizeof a);
+    a.c = c;
+    a.id = id;
+    a.out = out;
+    rc = pb_db_tx(c->db, 1, reissue_tx, &a, err);
+    if (rc < 0 && !err->detail_en[0] && err->nfields)
+        pb_err_set(err, err->rc, "%s", "%s", err->fields[0].zh, err->fields[0].en);
+    return rc < 0 ? db_fail(err, rc) : 0;
+}
+
 /* ---- board, statistics, outbox ---- */
 
 #define BOARD_MAX_BEDS 400
@@ -2122,8 +2365,8 @@ int pb_apt_outbox(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err)
                           "only platform administrators may read the outbox");
     if ((rc = pb_db_prepare(c->db,
                             "SELECT id, channel, kind, account_id, recipient, body, status, "
-                            "created_at, sent_at FROM notification_outbox ORDER BY id DESC LIMIT "
-                            "200",
+                            "created_at, sent_at, attempts, last_error, next_attempt_at, "
+                            "booking_id FROM notification_outbox ORDER BY id DESC LIMIT 200",
                             &st)))
         return db_fail(err, rc);
     pb_buf_adds(out, "{\"items\":[");
@@ -2137,6 +2380,16 @@ int pb_apt_outbox(struct pb_ctx *c, struct pb_buf *out, struct pb_err *err)
         put_text(out, "status", st, 6);
         put_time(out, "created_at", st, 7);
         put_time(out, "sent_at", st, 8);
+        pb_buf_printf(out, ",\"attempts\":%lld", (long long)pb_stmt_col_int(st, 9));
+        put_text(out, "last_error", st, 10);
+        if (!strcmp(pb_stmt_col_text(st, 6), "pending"))
+            put_time(out, "next_attempt_at", st, 11);
+        else
+            pb_buf_adds(out, ",\"next_attempt_at\":null");
+        if (pb_stmt_col_null(st, 12))
+            pb_buf_adds(out, ",\"booking_id\":null");
+        else
+            pb_buf_printf(out, ",\"booking_id\":%lld", (long long)pb_stmt_col_int(st, 12));
         pb_buf_addc(out, '}');
     }
     pb_stmt_done(st);

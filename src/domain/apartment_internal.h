@@ -13,6 +13,13 @@ int pb_apt_secret(struct pb_db *db, char out[65], struct pb_err *err);
 void pb_apt_keyed_hash(const char *secret, const char *purpose, const char *value, char out[65]);
 
 struct pb_ctx;
+struct pb_apt_settings;
+/* Insert one outbox row (inside the caller's write transaction): the channel is the first
+ * configured (sms, webhook, email; status pending) or none (status logged). booking_id 0 =
+ * none. The body never carries an ID number or a door code. */
+int pb_apt_outbox_add(struct pb_ctx *c, const struct pb_apt_settings *s, const char *kind,
+                      int64_t account_id, const char *recipient, const char *body,
+                      int64_t booking_id);
 /* Remove the files of purged applications' certificates (apartment_cert.c). */
 int pb_apt_cert_remove_purged(struct pb_ctx *c);
 

@@ -235,6 +235,19 @@ static void pb_h_apt_register(struct pb_req *rq, struct pb_ctx *c)
     ok(rq, 201);
 }
 
+static void pb_h_apt_directory(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, (const char *const[]){NULL}))
+        return;
+    if (pb_apt_directory(c, &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
 static void pb_h_apt_settings(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
@@ -255,6 +268,31 @@ static void pb_h_apt_settings_put(struct pb_req *rq, struct pb_ctx *c)
         return;
     }
     pb_h_apt_settings(rq, c);
+}
+
+static void pb_h_apt_agreements(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, (const char *const[]){NULL}))
+        return;
+    if (pb_apt_agreements_list(c, &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
+static void pb_h_apt_agreement_put(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    int created = 0;
+    pb_err_clear(&err);
+    if (pb_apt_agreement_put(c, rq->json, &rq->out, &created, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, created ? 201 : 200);
 }
 
 static void pb_h_apt_app_create(struct pb_req *rq, struct pb_ctx *c)
@@ -307,6 +345,17 @@ static void pb_h_apt_review(struct pb_req *rq, struct pb_ctx *c)
     }
     pb_log_info("apartment: application %lld reviewed; notification in the outbox",
                 (long long)pb_http_id(rq, 4));
+    ok(rq, 200);
+}
+
+static void pb_h_apt_withdraw(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (pb_apt_withdraw(c, pb_http_id(rq, 4), &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
     ok(rq, 200);
 }
 
@@ -383,18 +432,25 @@ static void pb_h_apt_arrivals(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     char today[11];
     const char *date = pb_http_query(rq, "date");
+    int y, m, d;
     pb_err_clear(&err);
     if (only_params(rq, (const char *const[]){"date", NULL}))
         return;
-    if (!date) {
-        int y, m, d;
-        pb_cst_date(c->now_ms, &y, &m, &d);
-        pb_date_format(y, m, d, today);
+    /* The desk's "today" is the server's CST date (not the browser's): the answer names both
+     * the date listed and today. */
+    pb_cst_date(c->now_ms, &y, &m, &d);
+    pb_date_format(y, m, d, today);
+    if (!date)
         date = today;
-    }
     if (pb_apt_bookings_list(c, date, "booked", &rq->out, &err)) {
         fail(rq, &err);
         return;
+    }
+    if (rq->out.len && rq->out.data[rq->out.len - 1] == '}') {
+        rq->out.len--;
+        pb_buf_adds(&rq->out, ",\"date\":");
+        pb_buf_json_str(&rq->out, date);
+        pb_buf_printf(&rq->out, ",\"today\":\"%s\"}", today);
     }
     ok(rq, 200);
 }
@@ -485,6 +541,38 @@ static void pb_h_apt_lock_key(struct pb_req *rq, struct pb_ctx *c)
     }
     rq->status = 200;
     rq->content_type = "text/plain; charset=utf-8";
+}
+
+static void pb_h_apt_rekey(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (pb_apt_lock_rekey(c, pb_http_id(rq, 4), &rq->out, &err)) {
+        if (err.rc == PB_E_FORBIDDEN) {
+            c->denied.set = 1;
+            c->denied.resource = "apartment_rooms";
+            snprintf(c->denied.object_id, sizeof c->denied.object_id, "%lld",
+                     (long long)pb_http_id(rq, 4));
+            c->denied.action = "lock_rekey";
+        }
+        fail(rq, &err);
+        return;
+    }
+    ok(rq, 200);
+}
+
+static void pb_h_apt_reissue(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (pb_apt_reissue_code(c, pb_http_id(rq, 4), &rq->out, &err)) {
+        fail(rq, &err);
+        return;
+    }
+    pb_log_info("apartment: booking %lld door code re-issued (not logged); notification in the "
+                "outbox",
+                (long long)pb_http_id(rq, 4));
+    ok(rq, 200);
 }
 
 static void pb_h_apt_board(struct pb_req *rq, struct pb_ctx *c)
@@ -610,10 +698,17 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
     static const struct pb_route rt[] = {
         {"POST", AP "/register", pb_h_apt_register, PB_RT_PUBLIC | PB_RT_BODY, "apartment_register",
          "Register an applicant account (public, throttled)", "apartment"},
+        {"GET", AP "/directory", pb_h_apt_directory, PB_RT_PUBLIC, "apartment_directory",
+         "Apartments open to applications, with beds in service and free tonight (public)",
+         "apartment"},
         {"GET", AP "/settings", pb_h_apt_settings, 0, "apartment_settings",
          "Service settings (agreement version, rules, check-in/out times)", "apartment"},
         {"PUT", AP "/settings", pb_h_apt_settings_put, PB_RT_BODY, "apartment_settings_update",
          "Change settings (admin; audited)", "apartment"},
+        {"GET", AP "/agreements", pb_h_apt_agreements, 0, "apartment_agreements",
+         "Residence agreement versions and their texts (staff)", "apartment"},
+        {"POST", AP "/agreements", pb_h_apt_agreement_put, PB_RT_BODY, "apartment_agreement_put",
+         "Publish or replace a residence agreement version (admin; audited)", "apartment"},
         {"GET", AP "/me", pb_h_apt_mine, 0, "apartment_mine",
          "The applicant's own applications and bookings", "apartment"},
         {"POST", AP "/applications", pb_h_apt_app_create, PB_RT_BODY, "apartment_apply",
@@ -624,6 +719,8 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
          "One application, masked", "apartment"},
         {"POST", AP "/applications/{id}/review", pb_h_apt_review, PB_RT_BODY, "apartment_review",
          "Approve or reject with a reason (staff)", "apartment"},
+        {"POST", AP "/applications/{id}/withdraw", pb_h_apt_withdraw, 0, "apartment_withdraw",
+         "Withdraw one's own application before it is reviewed (applicant)", "apartment"},
         {"POST", AP "/applications/{id}/unmask", pb_h_apt_unmask, PB_RT_BODY, "apartment_unmask",
          "The full ID or phone number, with a stated reason (staff; audited)", "apartment"},
         {"POST", AP "/applications/{id}/certificates", pb_h_apt_cert_upload, PB_RT_BODY,
@@ -653,6 +750,13 @@ void pb_apartment_routes_add(void (*add)(const struct pb_route *r))
          "Verify a door code online (staff; throttled per door)", "apartment"},
         {"GET", AP "/rooms/{id}/lock-key", pb_h_apt_lock_key, PB_RT_RAW, "apartment_lock_key",
          "A room's lock key file for provisioning (admin; audited)", "apartment"},
+        {"POST", AP "/rooms/{id}/re-key", pb_h_apt_rekey, 0, "apartment_lock_rekey",
+         "Give the room's lock a new random key (admin; audited); old codes stop verifying",
+         "apartment"},
+        {"POST", AP "/bookings/{id}/reissue-code", pb_h_apt_reissue, 0, "apartment_reissue_code",
+         "Re-issue a guest's door code after a re-key or a loss (staff; audited; the applicant "
+         "sees it once)",
+         "apartment"},
         {"GET", AP "/board", pb_h_apt_board, 0, "apartment_board",
          "Availability board: beds x days", "apartment"},
         {"GET", AP "/stats", pb_h_apt_stats, 0, "apartment_stats",

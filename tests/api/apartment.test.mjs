@@ -96,6 +96,27 @@ test('staff set up a building, a room and beds', async () => {
   bedId = r.body.id;
 });
 
+test('the public directory lists apartments with beds available, without a session', async () => {
+  let r = await s.req('GET', '/api/v1/apartment/directory');
+  assert.equal(r.status, 200, r.text);
+  const a = r.body.items.find((x) => x.id === aptId);
+  assert.deepEqual(
+    [a.name, a.desk_phone, a.status, a.beds_available, a.beds_free_tonight],
+    ['丰泽人才驿站', '28355001', 'available', 1, 1],
+  );
+  assert.equal(r.body.date, '2026-02-12');
+  assert.equal(a.lock_key, undefined);
+  // a bed out of service is not available
+  r = await staff('POST', '/api/v1/apartment_beds', {
+    token: admin, body: { room_id: roomId, region_code: '350503', label: 'B', slot: 1, status: 'out_of_service' },
+  });
+  assert.equal(r.status, 201);
+  r = await s.req('GET', '/api/v1/apartment/directory');
+  assert.equal(r.body.items.find((x) => x.id === aptId).beds_available, 1);
+  r = await s.req('GET', '/api/v1/apartment/directory?x=1');
+  assert.equal(r.status, 400);
+});
+
 test('an applicant registers, applies and is approved', async () => {
   let r = await s.req('POST', '/api/v1/apartment/register', {
     body: { username: 'zhangsan', password: APPL_PW, phone: '13812345678' },
@@ -198,6 +219,10 @@ test('check-in at the desk: wrong ID refused, right ID issues the code, shown on
   appl = await s.login('zhangsan', APPL_PW);
   let r = await staff('GET', '/api/v1/apartment/arrivals', { token: desk });
   assert.equal(r.body.items.length, 1);
+  // the desk's "today" is the server's CST date (the fake clock), named in the answer
+  assert.deepEqual([r.body.date, r.body.today], ['2026-02-24', '2026-02-24']);
+  const other = await staff('GET', '/api/v1/apartment/arrivals?date=2026-02-25', { token: desk });
+  assert.deepEqual([other.body.items.length, other.body.date, other.body.today], [0, '2026-02-25', '2026-02-24']);
   assert.equal(r.body.items[0].id_number, '350503********1119');
   r = await staff('POST', `/api/v1/apartment/bookings/${bookingId}/check-in`, {
     token: desk, body: { id_number: OTHER_ID, agreement_version: '2025-03' },
@@ -247,6 +272,44 @@ test('the door code verifies online and offline inside the stay only', async () 
   assert.equal(verify('2026-02-27 12:00'), 1);
 });
 
+test('re-keying the lock stops the old code; the desk re-issues, the applicant sees the new code once', async () => {
+  const oldCode = doorCode;
+  let r = await staff('POST', `/api/v1/apartment/rooms/${roomId}/re-key`, { token: desk });
+  assert.equal(r.status, 403);
+  r = await staff('POST', `/api/v1/apartment/rooms/${roomId}/re-key`, { token: admin });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.bookings_to_reissue, [bookingId]);
+  assert.equal(r.body.key, undefined);
+  r = await staff('POST', '/api/v1/apartment/door-codes/verify', { token: desk, body: { room_id: roomId, code: oldCode } });
+  assert.equal(r.body.valid, false);
+  r = await s.req('GET', `/api/v1/apartment/rooms/${roomId}/lock-key`, { token: admin });
+  const keyFile = join(s.dir, 'room2.key');
+  writeFileSync(keyFile, r.text);
+  const verify = (code) => spawnSync(BIN, ['lock', 'verify', '--key-file', keyFile, '--code', code, '--at', '2026-02-24 16:00']).status;
+  assert.equal(verify(oldCode), 1, 'the old code opens a re-keyed lock');
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/door-code`, { token: appl });
+  assert.equal(r.status, 409);
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/reissue-code`, { token: appl });
+  assert.equal(r.status, 403);
+  r = await staff('POST', `/api/v1/apartment/bookings/${bookingId}/reissue-code`, { token: desk });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.door_code_shown_at, null);
+  assert.equal(r.body.code, undefined);
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/door-code`, { token: appl });
+  assert.equal(r.status, 200, r.text);
+  doorCode = r.body.code;
+  assert.notEqual(doorCode, oldCode);
+  assert.equal(verify(doorCode), 0);
+  r = await staff('POST', '/api/v1/apartment/door-codes/verify', { token: desk, body: { room_id: roomId, code: doorCode } });
+  assert.equal(r.body.valid, true);
+  r = await s.req('POST', `/api/v1/apartment/bookings/${bookingId}/door-code`, { token: appl });
+  assert.equal(r.status, 409);
+  r = await staff('GET', '/api/v1/audit?limit=50', { token: admin });
+  const actions = r.body.items.map((x) => x.action);
+  assert.ok(actions.includes('lock_rekey') && actions.includes('door_code_reissue'));
+  for (const t of staffTexts) assert.ok(!t.includes(oldCode) && !t.includes(doorCode), 'a staff answer held a code');
+});
+
 test('early check-out revokes the code on the server and shows the offline window', async () => {
   await s.restart('2026-02-25T10:00:00+08:00');
   desk = await s.login('desk1', DESK_PW);
@@ -269,6 +332,81 @@ test('early check-out revokes the code on the server and shows the offline windo
   r = await staff('GET', '/api/v1/audit?limit=200', { token: admin });
   r = await staff('GET', `/api/v1/apartment/bookings/${bookingId}`, { token: desk });
   assert.equal(r.body.status, 'checked_out');
+});
+
+test('an applicant withdraws an application before review; not after, and not someone else\'s', async () => {
+  appl = await s.login('zhangsan', APPL_PW);
+  let r = await s.req('POST', '/api/v1/apartment/register', { body: { username: 'wangwu', password: APPL_PW, phone: '13912345678' } });
+  assert.equal(r.status, 201);
+  const w = await s.login('wangwu', APPL_PW);
+  const body = {
+    apartment_id: aptId, name: '王五', id_number: OTHER_ID, phone: '13912345678',
+    category: 'skill_cert', cert_numbers: 'S-1', purpose: 'startup',
+  };
+  r = await s.req('POST', '/api/v1/apartment/applications', { token: w, body });
+  assert.equal(r.status, 201);
+  const wid = r.body.id;
+  r = await staff('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: desk });
+  assert.equal(r.status, 403);
+  r = await s.req('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: appl });
+  assert.equal(r.status, 404);
+  r = await s.req('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: w });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.status, 'withdrawn');
+  r = await s.req('POST', `/api/v1/apartment/applications/${wid}/withdraw`, { token: w });
+  assert.equal(r.status, 409);
+  assert.equal(r.body.errors[0].code, 'not_pending');
+  r = await staff('POST', `/api/v1/apartment/applications/${wid}/review`, { token: desk, body: { decision: 'approve' } });
+  assert.equal(r.status, 409);
+  // an approved application cannot be withdrawn (cancel the booking instead)
+  r = await s.req('POST', `/api/v1/apartment/applications/${appId}/withdraw`, { token: appl });
+  assert.equal(r.status, 409);
+  // applying again is allowed once nothing is pending
+  r = await s.req('POST', '/api/v1/apartment/applications', { token: w, body });
+  assert.equal(r.status, 201);
+  r = await staff('GET', '/api/v1/audit?limit=50', { token: admin });
+  assert.ok(r.body.items.some((x) => x.action === 'withdraw' && x.object_id === String(wid)));
+});
+
+test('agreement texts: the current one comes with the settings; accepted versions are frozen; changes audited', async () => {
+  appl = await s.login('zhangsan', APPL_PW);
+  let r = await s.req('GET', '/api/v1/apartment/settings', { token: appl });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.agreement.version, '2025-03');
+  assert.match(r.body.agreement.text_zh, /仅限申请人本人入住/);
+  assert.match(r.body.agreement.text_en, /Only I stay/);
+  r = await staff('GET', '/api/v1/apartment/agreements', { token: desk });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.items.map((x) => [x.version, x.accepted_by_bookings, x.current]), [['2025-03', 1, true]]);
+  // the accepted version no longer changes
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: admin, body: { version: '2025-03', text_zh: '改', text_en: 'changed' },
+  });
+  assert.equal(r.status, 409);
+  assert.equal(r.body.errors[0].code, 'accepted');
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: desk, body: { version: '2026-03', text_zh: '新', text_en: 'new' },
+  });
+  assert.equal(r.status, 403);
+  r = await staff('PUT', '/api/v1/apartment/settings', { token: admin, body: { agreement_version: '2026-03' } });
+  assert.equal(r.status, 422);
+  assert.equal(r.body.errors[0].code, 'unknown_version');
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: admin, body: { version: '2026-03', text_zh: '第一条\n第二条', text_en: 'One\nTwo' },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.current, false);
+  r = await staff('POST', '/api/v1/apartment/agreements', {
+    token: admin, body: { version: '2026-03', text_zh: '第一条\n第二条\n第三条', text_en: 'One\nTwo\nThree', make_current: true },
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.current, true);
+  r = await s.req('GET', '/api/v1/apartment/settings', { token: appl });
+  assert.deepEqual([r.body.agreement_version, r.body.agreement.text_en], ['2026-03', 'One\nTwo\nThree']);
+  r = await staff('GET', '/api/v1/audit?resource=apartment_agreements&limit=10', { token: admin });
+  assert.equal(r.status, 200);
+  const recs = (r.body.items || []).filter((x) => x.resource === 'apartment_agreements');
+  assert.deepEqual(recs.map((x) => x.action).sort(), ['create', 'update']);
 });
 
 test('the door code never appeared in a staff answer nor in the server output', async () => {

@@ -19,6 +19,8 @@ const CHECKIN_DAY = process.env.PB_CHECKIN_DAY || ''
 const OFFICE = process.env.PB_E2E_OFFICE || ''
 const DESK = process.env.PB_E2E_DESK || ''
 const STAFF_PASS = process.env.PB_E2E_STAFF_PASS || ''
+const ADMIN2 = process.env.PB_E2E_USER2 || ''
+const ADMIN2_PASS = process.env.PB_E2E_PASS2 || ''
 const OUT = resolve(process.env.PB_E2E_OUT || join(HERE, '..', '..', 'build', 'e2e'))
 const CHROMIUM = process.env.PB_CHROMIUM || '/usr/bin/chromium'
 const T = 30_000
@@ -35,6 +37,8 @@ let browser, applicant, desk
 let apartmentId, bookingId
 let failed = ''
 const consoleErrors = []
+const cspViolations = [] // Content-Security-Policy violations (the server's CSP header)
+const pages = []
 
 function step(name, fn) {
   test(name, { timeout: 120_000, skip: configured ? false : 'run through tests/e2e/run.sh (PB_DAY_URL, PB_CHECKIN_DAY, staff accounts)' }, async (t) => {
@@ -83,8 +87,18 @@ async function newPhonePage() {
     timezoneId: 'Asia/Shanghai',
   })
   ctx.setDefaultTimeout(T)
+  await ctx.addInitScript(() => {
+    window.__csp = []
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile || ''}:${e.lineNumber || ''}`),
+    )
+  })
   const page = await ctx.newPage()
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
+  pages.push(page)
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text())
+    if (m.type() === 'error') consoleErrors.push(m.text())
+  })
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`))
   return page
 }
@@ -157,7 +171,10 @@ const field = (page, testid) => page.locator(`[data-testid=${testid}] input, inp
 
 step('the application shows the server\'s message for a wrong ID check character, then goes through', async () => {
   const p = applicant
-  await field(p, 'apply-apartment').fill(String(apartmentId))
+  // the apartment is picked from the server's directory (GET /apartment/directory)
+  await p.getByTestId('apply-apartment').click()
+  await p.getByTestId(`apply-apartment-${apartmentId}`).click()
+  await p.getByTestId('apply-apartment-info').waitFor()
   await field(p, 'apply-name').fill('林晓丰')
   await field(p, 'apply-id').fill(ID_BAD_CHECK)
   await field(p, 'apply-phone').fill('13800138000')
@@ -221,10 +238,13 @@ step('the applicant sees the approval and is refused a too-early date with the e
 step('on the day, the desk refuses a wrong ID number and checks in with the right one', async () => {
   await login(desk, DAY, DESK, STAFF_PASS)
   await desk.goto(`${DAY}/apt/arrivals`)
-  await field(desk, 'arrivals-date').fill(CHECKIN_DAY)
+  // no date typed: the page takes "today" from the server, whose clock is the check-in day
   await desk.getByTestId(`checkin-${bookingId}`).click()
+  assert.equal(await field(desk, 'arrivals-date').inputValue(), CHECKIN_DAY)
   const dlg = desk.getByTestId('checkin-dialog')
   await dlg.getByTestId('agreement').waitFor()
+  // the agreement's text is the server's (settings → agreement), not a copy in the web bundle
+  assert.match(await dlg.getByTestId('agreement-text').innerText(), /仅限申请人本人入住/)
   await field(desk, 'checkin-id').fill(ID_OTHER)
   await dlg.getByTestId('checkin-accept').click()
   await desk.getByTestId('checkin-submit').click()
@@ -269,6 +289,52 @@ step('an early check-out by the applicant shows the residual offline window', as
   await confirmBox(p)
   await p.getByTestId('offline-window').waitFor()
   await shot(p, 'apt-10-offline-window')
+})
+
+/** The CSP violations a page recorded since its last navigation (collect before leaving it). */
+async function collectCsp(page) {
+  cspViolations.push(...(await page.evaluate(() => (window.__csp || []).splice(0)).catch(() => [])))
+}
+
+step('the desk\'s availability board renders beds by day', async () => {
+  await collectCsp(desk)
+  await desk.goto(`${DAY}/apt/board`)
+  await desk.getByTestId('board-apartment').click()
+  await desk.locator('.el-select-dropdown__item', { hasText: `丰泽人才公寓-${SUFFIX}` }).click()
+  const grid = desk.getByTestId('board-grid')
+  await grid.waitFor()
+  await grid.locator('td.apt-cell').first().waitFor()
+  assert.ok((await grid.locator('td.apt-cell').count()) >= 2 * 14, 'a cell per bed and day (2 beds, 14 days)')
+  await shot(desk, 'apt-11-board')
+  await collectCsp(desk)
+})
+
+step('the statistics page draws its charts', async () => {
+  await desk.goto(`${DAY}/apt/stats`)
+  await desk.getByTestId('avg-stay').waitFor()
+  await desk.locator('[data-testid=chart-nights] canvas, [data-testid=chart-nights] svg').first().waitFor()
+  await desk.locator('[data-testid=chart-apps] canvas, [data-testid=chart-apps] svg').first().waitFor()
+  await shot(desk, 'apt-12-stats')
+  await collectCsp(desk)
+})
+
+step('the admin\'s working-day calendar page lists the year\'s holidays', async (t) => {
+  if (!ADMIN2) return t.skip('no second admin (PB_E2E_USER2)')
+  const admin = await newPhonePage()
+  await login(admin, BASE, ADMIN2, ADMIN2_PASS)
+  await admin.goto(`${BASE}/calendar`)
+  const table = admin.getByTestId('calendar-table')
+  await table.waitFor()
+  await table.locator('.el-table__row').first().waitFor()
+  assert.ok((await table.locator('.el-table__row').count()) > 5, 'the year has holidays and make-up days')
+  await admin.getByTestId('calendar-year').waitFor()
+  await shot(admin, 'apt-13-calendar')
+  await collectCsp(admin)
+})
+
+step('no Content-Security-Policy violations on the apartment pages', async () => {
+  for (const p of pages) await collectCsp(p)
+  assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations')
 })
 
 step('no console errors on the apartment pages', async () => {

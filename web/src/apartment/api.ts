@@ -16,7 +16,15 @@ export interface AptSettings {
   nights_period_days: number | string
   min_workdays_ahead: number | string
   purge_after_days?: number | string
+  /** the current residence agreement's text (server-side, versioned); null if none stored */
+  agreement?: AgreementText | null
   [k: string]: unknown
+}
+
+export interface AgreementText {
+  version: string
+  text_zh: string
+  text_en: string
 }
 
 export interface Application {
@@ -140,12 +148,25 @@ export interface CalendarYear {
   fallback?: string
 }
 
+export interface DirectoryEntry {
+  id: number
+  name: string
+  address: string | null
+  desk_phone: string | null
+  status: string
+  region_code: string
+  beds_available: number
+  beds_free_tonight: number
+}
+
 const A = '/apartment'
 const id = (x: number | string) => encodeURIComponent(String(x))
 
 export const aptApi = {
   register: (body: { username: string; password: string; phone: string }) =>
     api.post<{ id: number; role: string }>(`${A}/register`, body, { silent: true }).then((r) => r.data),
+  directory: () =>
+    api.get<{ items: DirectoryEntry[]; total: number; date: string }>(`${A}/directory`).then((r) => r.data),
   settings: () => api.get<AptSettings>(`${A}/settings`).then((r) => r.data),
   mine: () => api.get<{ applications: Application[]; bookings: Booking[] }>(`${A}/me`).then((r) => r.data),
   apply: (body: Record<string, unknown>) => api.post<Application>(`${A}/applications`, body).then((r) => r.data),
@@ -155,6 +176,7 @@ export const aptApi = {
     api.get<{ items: Certificate[]; total: number }>(`${A}/applications/${id(appId)}/certificates`).then((r) => r.data),
   applications: (status?: string) =>
     api.get<{ items: Application[]; total?: number }>(`${A}/applications`, { query: { status } }).then((r) => r.data),
+  withdraw: (appId: number) => api.post<Application>(`${A}/applications/${id(appId)}/withdraw`).then((r) => r.data),
   review: (appId: number, decision: 'approve' | 'reject', reason: string) =>
     api.post<Application>(`${A}/applications/${id(appId)}/review`, { decision, reason }).then((r) => r.data),
   unmask: (appId: number, field: 'id_number' | 'phone', reason: string) =>
@@ -166,7 +188,7 @@ export const aptApi = {
   bookings: (q: { date?: string; status?: string }) =>
     api.get<{ items: Booking[]; total?: number }>(`${A}/bookings`, { query: q }).then((r) => r.data),
   arrivals: (date?: string) =>
-    api.get<{ items: Booking[]; total?: number; date?: string }>(`${A}/arrivals`, { query: { date } }).then((r) => r.data),
+    api.get<{ items: Booking[]; total?: number; date?: string; today?: string }>(`${A}/arrivals`, { query: { date } }).then((r) => r.data),
   booking: (bid: number) => api.get<Booking>(`${A}/bookings/${id(bid)}`).then((r) => r.data),
   cancel: (bid: number) => api.post<Booking>(`${A}/bookings/${id(bid)}/cancel`).then((r) => r.data),
   checkIn: (bid: number, idNumber: string, agreementVersion: string) =>
