@@ -376,6 +376,12 @@ static int lease_after_write(struct pb_ctx *c, int64_t id, const char *action, s
     return 0;
 }
 
+/* GET /api/v1/leases?unit_id=: the leases (of any state) that include the unit. */
+static const struct pb_subfilter lease_subfilters[] = {
+    {"unit_id", "id IN (SELECT lease_id FROM lease_unit WHERE unit_id = ?)"},
+    {NULL, NULL},
+};
+
 const struct pb_resource pb_res_leases = {
     .name = "leases",
     .table = "lease",
@@ -390,6 +396,7 @@ const struct pb_resource pb_res_leases = {
     .derive = lease_derive,
     .validate = lease_validate,
     .after_write = lease_after_write,
+    .subfilters = lease_subfilters,
 };
 
 /* ---- move in, end ---- */

@@ -196,6 +196,42 @@ describe('leases', () => {
     const l2 = await lease(e2, [units[1]], { signed_on: '2026-02-01', end_on: '2027-01-31' });
     assert.equal(l2.status, 201, String(l2));
   });
+
+  it('?unit_id= lists the leases that include the unit, of any state', async () => {
+    const { units } = await parkWithUnits(JINJIANG, [{}, {}, {}]);
+    const e = await enterprise(JINJIANG);
+    const a = await lease(e, [units[0], units[1]], { signed_on: '2025-01-01', end_on: '2025-12-31' });
+    assert.equal(a.status, 201, String(a));
+    assert.equal((await post(`/api/v1/leases/${a.json.id}/end`, { date: '2025-06-30' })).status, 200);
+    const b = await lease(e, [units[1]], { signed_on: '2025-07-01', end_on: '2026-06-30' });
+    assert.equal(b.status, 201, String(b));
+    const ids = async (u) => (await get(`/api/v1/leases?unit_id=${u.id}&sort=id`)).json.items.map((l) => l.id);
+    assert.deepEqual(await ids(units[0]), [a.json.id]);
+    assert.deepEqual(await ids(units[1]), [a.json.id, b.json.id]);
+    assert.deepEqual(await ids(units[2]), []);
+    const t = await get(`/api/v1/leases?unit_id=${units[1].id}&limit=1`);
+    assert.equal(t.json.total, 2);
+    // combined with the other filters, and in the export
+    assert.deepEqual((await get(`/api/v1/leases?unit_id=${units[1].id}&status=ended`)).json.items.map((l) => l.id), [a.json.id]);
+    const csv = await get(`/api/v1/leases/export?format=csv&unit_id=${units[0].id}`);
+    assert.equal(csv.status, 200);
+    assert.equal(parseCsv(csv.text).length, 2, csv.text);
+    assertFieldError(await get('/api/v1/leases?unit_id=abc'), 422, 'unit_id');
+    assert.equal((await get('/api/v1/leases?unit_id=&limit=1')).status, 200);
+    // scope: a 南安 user sees none of them
+    assert.equal((await get(`/api/v1/leases?unit_id=${units[1].id}`, na)).json.total, 0);
+  });
+});
+
+describe('meta', () => {
+  it('ref fields name their target resource', async () => {
+    const m = (await get('/api/v1/meta')).json.resources;
+    const f = (res, name) => m[res].fields.find((x) => x.name === name);
+    assert.equal(f('buildings', 'park_id').ref, 'parks');
+    assert.equal(f('units', 'building_id').ref, 'buildings');
+    assert.equal(f('leases', 'enterprise_id').ref, 'enterprises');
+    assert.equal(f('buildings', 'name').ref, undefined);
+  });
 });
 
 describe('moving in', () => {
@@ -299,6 +335,14 @@ describe('demands and matches', () => {
     assert.equal(miss.wanted, '8.00');
     assert.equal(miss.offered, '5.00');
     assert.equal(miss.shortfall, '3.00');
+    // a summary of each space beside its id, for the list of matches
+    assert.equal(items[0].space.title, good.title);
+    assert.equal(items[0].space.region_code, region);
+    assert.equal(items[0].space.region_name, '泉港区');
+    assert.equal(items[0].space.floor_m2, '1000.00');
+    assert.equal(items[0].space.rent_fen, '15.00');
+    assert.equal(items[0].space.park_id, null);
+    assert.equal(items[0].space.source, 'idle_factory');
     assertProblem(await get(`/api/v1/demands/${d.id}/matches?bogus=1`), 400);
   });
 });
