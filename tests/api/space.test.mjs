@@ -293,15 +293,33 @@ describe('rates', () => {
     assert.equal(past.occupied_m2, '0.00');
     assert.equal(past.absorption_rate, 50);
     assert.equal(past.occupancy_rate, 0);
+    // vacant area by spec band: today only units[2] (500, no specs) is vacant; at the past
+    // date units[1] (500) was vacant too
+    const bands = (r, k) => Object.fromEntries(r[k].map((b) => [b.band, b.vacant_m2]));
+    assert.deepEqual(Object.keys(bands(today, 'vacant_by_floor_load')), ['unknown', 'lt_5', '5_to_8', '8_to_12', 'ge_12']);
+    assert.deepEqual(Object.keys(bands(today, 'vacant_by_clear_height')), ['unknown', 'lt_6', '6_to_8', '8_to_10', 'ge_10']);
+    assert.deepEqual(Object.keys(bands(today, 'vacant_by_power')), ['unknown', 'lt_250', '250_to_630', '630_to_1250', 'ge_1250']);
+    for (const k of ['vacant_by_floor_load', 'vacant_by_clear_height', 'vacant_by_power']) {
+      assert.equal(bands(today, k).unknown, '500.00', k);
+      assert.equal(bands(past, k).unknown, '1000.00', k);
+    }
+    assert.equal(today.vacant_m2, '500.00');
     // before the building was completed nothing was marketable: null rates
     const early = await rates(`scope=park&id=${park.id}&date=2023-06-30`);
     assert.equal(early.absorption_rate, null);
     assert.equal(early.marketable_m2, '0.00');
     // two decimals: 1000 of 3000 → 33.33
-    const third = await parkWithUnits(region, [{ area: '1000' }, { area: '2000' }]);
+    const third = await parkWithUnits(region, [
+      { area: '1000' }, { area: '2000', extra: { floor_load: '10', clear_height: '8', power_kva: 630 } },
+    ]);
     assert.equal((await lease(e, [third.units[0]])).status, 201);
     const r3 = await rates(`scope=park&id=${third.park.id}`);
     assert.equal(r3.absorption_rate, 33.33);
+    // band edges: a lower bound belongs to its band
+    assert.equal(bands(r3, 'vacant_by_floor_load')['8_to_12'], '2000.00');
+    assert.equal(bands(r3, 'vacant_by_clear_height')['8_to_10'], '2000.00');
+    assert.equal(bands(r3, 'vacant_by_power')['630_to_1250'], '2000.00');
+    assert.equal(bands(r3, 'vacant_by_power').unknown, '0.00');
     assertFieldError(await get(`/api/v1/rates?scope=park&id=${park.id}&date=2025-02-30`), 422, 'date');
   });
 });

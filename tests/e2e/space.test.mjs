@@ -262,6 +262,12 @@ step('the park page and the rates page show the new absorption rate', async () =
   const row = page.locator('[data-testid="rates-table"] .el-table__body tr', { hasText: '晋江市' })
   await row.first().waitFor()
   assert.match(await row.first().innerText(), /\d+\.\d\d%/)
+  // the charts: rates by county and by park, vacant area by spec band (ECharts on a canvas)
+  for (const id of ['chart-regions', 'chart-parks', 'chart-bands']) await page.getByTestId(id).locator('canvas').first().waitFor()
+  await page.getByTestId('chart-bands-spec').getByText('净高').click()
+  await page.getByTestId('chart-bands-spec').locator('.is-active', { hasText: '净高' }).waitFor()
+  await page.getByTestId('chart-parks').scrollIntoViewIfNeeded()
+  await shot('space-02b-rates-charts')
   // before the lease, at a past date, the park had nothing signed
   const date = page.getByTestId('rates-date').locator('input')
   await date.fill('2000-01-01')

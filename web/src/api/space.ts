@@ -18,6 +18,8 @@ export interface Rates {
   occupied_m2: string
   vacant_m2?: string
   vacant_by_floor_load?: { band: string; vacant_m2: string }[]
+  vacant_by_clear_height?: { band: string; vacant_m2: string }[]
+  vacant_by_power?: { band: string; vacant_m2: string }[]
 }
 
 export async function getRates(scope: RateScope, id?: string | number | null, date?: string | null): Promise<Rates> {
