@@ -713,12 +713,16 @@ int pb_rates_json(struct pb_ctx *c, const char *scope, const char *id, const cha
             const char *band;
             int64_t lo, hi; /* stored units, [lo, hi); "unknown" is the NULL spec (-2) */
         };
-        static const struct band load_bands[] = {{"unknown", -2, -1},  {"lt_5", 0, 500},
-                                                 {"5_to_8", 500, 800}, {"8_to_12", 800, 1200},
+        static const struct band load_bands[] = {{"unknown", -2, -1},
+                                                 {"lt_5", 0, 500},
+                                                 {"5_to_8", 500, 800},
+                                                 {"8_to_12", 800, 1200},
                                                  {"ge_12", 1200, INT64_MAX}};
         /* hundredths of a metre */
-        static const struct band height_bands[] = {{"unknown", -2, -1},   {"lt_6", 0, 600},
-                                                   {"6_to_8", 600, 800},  {"8_to_10", 800, 1000},
+        static const struct band height_bands[] = {{"unknown", -2, -1},
+                                                   {"lt_6", 0, 600},
+                                                   {"6_to_8", 600, 800},
+                                                   {"8_to_10", 800, 1000},
                                                    {"ge_10", 1000, INT64_MAX}};
         /* kVA, by the usual transformer sizes */
         static const struct band power_bands[] = {{"unknown", -2, -1},
@@ -737,13 +741,12 @@ int pb_rates_json(struct pb_ctx *c, const char *scope, const char *id, const cha
         struct pb_buf sql;
         int64_t park_id = 0;
         pb_buf_init(&sql, 0);
-        pb_buf_adds(&sql,
-                    "SELECT COALESCE(u.floor_load, -2), COALESCE(u.clear_height, -2), "
-                    "COALESCE(u.power_kva, -2), u.area_m2 FROM unit u JOIN building b ON "
-                    "b.id = u.building_id JOIN park p ON p.id = u.park_id WHERE" MARKETABLE
-                    " AND NOT EXISTS (SELECT 1 FROM lease_unit lu JOIN lease l ON l.id = "
-                    "lu.lease_id WHERE lu.unit_id = u.id AND l.archived_at IS NULL AND "
-                    "lu.signed_on <= ? AND (lu.ended_on IS NULL OR lu.ended_on > ?))");
+        pb_buf_adds(&sql, "SELECT COALESCE(u.floor_load, -2), COALESCE(u.clear_height, -2), "
+                          "COALESCE(u.power_kva, -2), u.area_m2 FROM unit u JOIN building b ON "
+                          "b.id = u.building_id JOIN park p ON p.id = u.park_id WHERE" MARKETABLE
+                          " AND NOT EXISTS (SELECT 1 FROM lease_unit lu JOIN lease l ON l.id = "
+                          "lu.lease_id WHERE lu.unit_id = u.id AND l.archived_at IS NULL AND "
+                          "lu.signed_on <= ? AND (lu.ended_on IS NULL OR lu.ended_on > ?))");
         if (!strcmp(scope, "park")) {
             pb_parse_i64(id, &park_id);
             pb_buf_adds(&sql, " AND u.park_id = ?");

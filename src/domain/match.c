@@ -854,7 +854,7 @@ static int space_summary(struct pb_ctx *c, int64_t id, struct pb_buf *out)
     }
 #define SUM_TEXT(key, col)                                                                         \
     do {                                                                                           \
-        pb_buf_adds(out, ",\"" key "\":");                                                          \
+        pb_buf_adds(out, ",\"" key "\":");                                                         \
         if (pb_stmt_col_null(st, col))                                                             \
             pb_buf_adds(out, "null");                                                              \
         else                                                                                       \
@@ -862,7 +862,7 @@ static int space_summary(struct pb_ctx *c, int64_t id, struct pb_buf *out)
     } while (0)
 #define SUM_DEC(key, col)                                                                          \
     do {                                                                                           \
-        pb_buf_adds(out, ",\"" key "\":");                                                          \
+        pb_buf_adds(out, ",\"" key "\":");                                                         \
         if (pb_stmt_col_null(st, col)) {                                                           \
             pb_buf_adds(out, "null");                                                              \
         } else {                                                                                   \
