@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { crc32 as zcrc32, deflateRawSync } from 'node:zlib';
 import {
   describe, it, before, after, startServer, JINJIANG, NANAN, assertProblem, assertFieldError,
   parkBody, parseCsv,
@@ -39,6 +40,36 @@ function gb18030(text) {
   const r = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GB18030'], { input: Buffer.from(text, 'utf8') });
   if (r.status !== 0) throw new Error(`iconv: ${r.stderr}`);
   return r.stdout;
+}
+
+/* A minimal XLSX (one sheet of inline strings and numbers, deflated), written here
+ * independently of src/: a zip with xl/worksheets/sheet1.xml. */
+function xlsx(rows) {
+  const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const cell = (v) => (typeof v === 'number' ? `<c><v>${v}</v></c>` : `<c t="inlineStr"><is><t>${esc(v)}</t></is></c>`);
+  const sheet = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    rows.map((r, i) => (r ? `<row r="${i + 1}">${r.map(cell).join('')}</row>` : '')).join('') + '</sheetData></worksheet>';
+  const name = Buffer.from('xl/worksheets/sheet1.xml');
+  const raw = Buffer.from(sheet, 'utf8');
+  const data = deflateRawSync(raw);
+  const crc = zcrc32(raw);
+  const hdr = (sig, central) => {
+    const b = Buffer.alloc(central ? 46 : 30);
+    b.writeUInt32LE(sig, 0);
+    let o = 4;
+    if (central) { b.writeUInt16LE(20, o); o += 2; }
+    b.writeUInt16LE(20, o); b.writeUInt16LE(0, o + 2); b.writeUInt16LE(8, o + 4); b.writeUInt32LE(0, o + 6);
+    b.writeUInt32LE(crc, o + 10); b.writeUInt32LE(data.length, o + 14); b.writeUInt32LE(raw.length, o + 18);
+    b.writeUInt16LE(name.length, o + 22);
+    return b; // central: extra, comment, disk, attrs and offset 0 (the only entry is at 0)
+  };
+  const local = Buffer.concat([hdr(0x04034b50, false), name, data]);
+  const central = Buffer.concat([hdr(0x02014b50, true), name]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length, 12); end.writeUInt32LE(local.length, 16);
+  return Buffer.concat([local, central, end]);
 }
 
 async function post(path, body, token = city) {
@@ -494,6 +525,40 @@ describe('import upload', () => {
     assert.equal(v.status, 200, String(v));
     assert.equal(v.json.inserted, 3);
     assert.equal((await get('/api/v1/enterprises?limit=1')).json.total, before + 3);
+  });
+
+  it('an XLSX imports like a CSV (labels as headers, numbers, a bad row by its sheet row); re-import upserts; a damaged one is refused on file', async () => {
+    const tag = `表格导入${randomBytes(3).toString('hex')}`;
+    const codes = [0, 1, 2].map(() => nextUscc(JINJIANG));
+    const bad = codes[2].slice(0, 17) + (codes[2][17] === '0' ? '1' : '0');
+    const rows = [
+      ['企业名称', '统一社会信用代码', '所在区域', '所属产业链'],
+      [`${tag}甲`, codes[0], Number(JINJIANG), '纺织鞋服'],
+      null, // an empty sheet row
+      [`${tag}乙`, codes[1], JINJIANG, '纺织鞋服'],
+      [`${tag}丙`, bad, JINJIANG, ''],
+    ];
+    const ct = { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    const r = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: xlsx(rows), headers: ct });
+    assert.equal(r.status, 422, String(r));
+    assert.equal(r.json.encoding, 'xlsx');
+    assert.equal(r.json.committed, false);
+    assert.deepEqual(r.json.errors.map((e) => [e.row, e.line, e.field]), [[4, 5, 'uscc']], 'the line is the sheet row');
+    rows[4][1] = codes[2];
+    const ok = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: xlsx(rows), headers: ct });
+    assert.equal(ok.status, 200, String(ok));
+    assert.equal(ok.json.inserted, 3);
+    const g = await get(`/api/v1/enterprises?q=${encodeURIComponent(tag)}&sort=name`);
+    assert.deepEqual(g.json.items.map((e) => [e.name, e.region_code]).sort(), [[`${tag}丙`, JINJIANG], [`${tag}乙`, JINJIANG], [`${tag}甲`, JINJIANG]]);
+    // re-import: the same codes upsert
+    const again = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: xlsx([['name', 'uscc', 'region_code'], [`${tag}甲二期`, codes[0], JINJIANG]]), headers: ct });
+    assert.equal(again.status, 200, String(again));
+    assert.equal(again.json.updated, 1);
+    assert.equal((await get(`/api/v1/enterprises?q=${codes[0]}`)).json.items[0].name, `${tag}甲二期`);
+    const damaged = xlsx(rows);
+    const cut = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: damaged.subarray(0, damaged.length - 10), headers: ct });
+    assertFieldError(cut, 422, 'file', 'invalid_xlsx');
+    assert.match(cut.json.errors[0].message, /XLSX/);
   });
 
   it('units import upserts by park, building and unit number', async () => {

@@ -132,7 +132,7 @@ export async function importFile(kind: ImportKind, file: Blob, validOnly: boolea
   try {
     const r = await api.post<ImportReport>(`/imports/${kind}`, undefined, {
       rawBody: file,
-      contentType: 'text/csv',
+      contentType: /\.xlsx$/i.test((file as File).name || '') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
       query: { valid_only: validOnly ? 1 : undefined },
     })
     return r.data

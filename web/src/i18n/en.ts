@@ -344,7 +344,7 @@ export default {
     title: 'Bulk import',
     kind: 'What to import',
     columns: 'Columns (header row with field names, * required): {columns}',
-    file: 'CSV file (UTF-8 or GB18030)',
+    file: 'CSV file (UTF-8 or GB18030) or XLSX file (its first sheet)',
     mode: 'Mode',
     allOrNothing: 'All or nothing (any bad row: nothing is written)',
     validOnly: 'Valid rows only',

@@ -343,7 +343,7 @@ export default {
     title: '批量导入',
     kind: '导入内容',
     columns: '列（表头行用字段名，* 为必填）：{columns}',
-    file: 'CSV 文件（UTF-8 或 GB18030）',
+    file: 'CSV 文件（UTF-8 或 GB18030）或 XLSX 文件（读取第一个工作表）',
     mode: '导入方式',
     allOrNothing: '全部成功才导入（任一行出错则不写入）',
     validOnly: '只导入正确的行',
