@@ -13,7 +13,7 @@ CFLAGS  ?= -O2 -g
 ifeq ($(CI),true)
 WERROR  := -Werror
 endif
-PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium xlsxwriter
+PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium xlsxwriter zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(HARDEN) $(CFLAGS) $(PKG_CFLAGS) -Isrc -I$(BUILD)/gen

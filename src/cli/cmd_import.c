@@ -48,7 +48,8 @@ int pb_cmd_import(int argc, char **argv)
     if (cli.help || nargs != 2) {
         fprintf(cli.help ? stdout : stderr,
                 "usage: parkbrain import enterprises|units|leases|spaces FILE [--valid-only]\n"
-                "  CSV in UTF-8 or GB18030; headers are field names or their labels.\n"
+                "  CSV in UTF-8 or GB18030, or XLSX (its first sheet); headers are field\n"
+                "  names or their labels.\n"
                 "  All or nothing unless --valid-only. Enterprises upsert by USCC, units by\n"
                 "  building and unit number (park_name + building_name columns resolve it).\n");
         return cli.help ? 0 : 2;
@@ -84,7 +85,8 @@ int pb_cmd_import(int argc, char **argv)
     {
         int64_t t0 = pb_now_ms();
         rc = pb_import_csv(&c, kind, data.data ? data.data : "", data.len, &o, &report, &res, &err);
-        if (rc == 0 || rc == PB_E_INVALID) {
+        /* a row report when the file was read; else (encoding, a damaged XLSX) the reason */
+        if (rc == 0 || (rc == PB_E_INVALID && res.encoding)) {
             printf("%s: %zu rows (%s), %zu inserted, %zu updated, %zu rejected, %s in %.1f s\n",
                    file, res.rows, res.encoding ? res.encoding : "?", rc ? 0 : res.inserted,
                    rc ? 0 : res.updated, res.rejected, rc ? "nothing written" : "committed",

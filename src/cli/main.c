@@ -14,7 +14,7 @@ static const struct {
     {"demo", pb_cmd_demo, "load the demo data (parks of the seeds, one user per role)"},
     {"migrate", pb_cmd_migrate, "apply database migrations"},
     {"user", pb_cmd_user, "user add | passwd | list"},
-    {"import", pb_cmd_import, "import enterprises|units|leases|spaces from CSV"},
+    {"import", pb_cmd_import, "import enterprises|units|leases|spaces from CSV or XLSX"},
     {"report", pb_cmd_report, "report monthly: the projects' monthly statistics and bulletin"},
     {"check", pb_cmd_check, "verify the audit chain and the database's integrity"},
     {"calendar", pb_cmd_calendar, "the working-day calendar: workday-after | is-workday | between"},

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "../util/csv.h"
+#include "../util/xlsx.h"
 #include "space.h"
 
 static void report_row(struct pb_buf *rep, size_t *nrej, size_t row, size_t line,
@@ -285,14 +286,31 @@ int pb_import_csv(struct pb_ctx *c, const char *kind, const char *data, size_t l
     if (!pb_policy_allows(c->who->role, a.r->policy, PB_ACT_CREATE))
         return pb_err_set(err, PB_E_FORBIDDEN, "您的角色无权执行此操作",
                           "your role may not do this");
-    /* GB18030 → UTF-8 grows text by at most half again; the default 64 MiB cap is too small
-     * for a million rows. */
-    pb_buf_init(&utf8, len * 2 + 64);
-    rc = pb_text_to_utf8(data, len, &utf8, &enc, &bad);
-    if (rc) {
-        pb_buf_release(&utf8);
-        return pb_err_set(err, PB_E_INVALID, "文件既不是 UTF-8 也不是 GB18030 编码（第 %zu 字节）",
-                          "the file is neither UTF-8 nor GB18030 (byte %zu)", bad);
+    if (pb_xlsx_sniff(data, len)) {
+        /* XLSX: its first sheet becomes CSV text (UTF-8), which then takes the CSV path. */
+        char en[160], zh[160];
+        pb_buf_init(&utf8, (size_t)1 << 30);
+        if (pb_xlsx_to_csv(data, len, NULL, &utf8, en, sizeof en, zh, sizeof zh)) {
+            pb_buf_release(&utf8);
+            /* both formats take both reasons; each prints its own (%.0s skips the other) */
+            pb_err_set(err, PB_E_INVALID, "无法读取 XLSX 文件：%s%.0s",
+                       "%.0scannot read the XLSX file: %s", zh, en);
+            return pb_err_field(err, PB_E_INVALID, "file", "invalid_xlsx",
+                                "无法读取 XLSX 文件：%s%.0s", "%.0scannot read the XLSX file: %s",
+                                zh, en);
+        }
+        enc = "xlsx";
+    } else {
+        /* GB18030 → UTF-8 grows text by at most half again; the default 64 MiB cap is too
+         * small for a million rows. */
+        pb_buf_init(&utf8, len * 2 + 64);
+        rc = pb_text_to_utf8(data, len, &utf8, &enc, &bad);
+        if (rc) {
+            pb_buf_release(&utf8);
+            return pb_err_set(err, PB_E_INVALID,
+                              "文件既不是 UTF-8 也不是 GB18030 编码（第 %zu 字节）",
+                              "the file is neither UTF-8 nor GB18030 (byte %zu)", bad);
+        }
     }
     res->encoding = enc;
     a.c = c;

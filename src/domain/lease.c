@@ -376,6 +376,12 @@ static int lease_after_write(struct pb_ctx *c, int64_t id, const char *action, s
     return 0;
 }
 
+/* GET /api/v1/leases?unit_id=: the leases (of any state) that include the unit. */
+static const struct pb_subfilter lease_subfilters[] = {
+    {"unit_id", "id IN (SELECT lease_id FROM lease_unit WHERE unit_id = ?)"},
+    {NULL, NULL},
+};
+
 const struct pb_resource pb_res_leases = {
     .name = "leases",
     .table = "lease",
@@ -390,6 +396,7 @@ const struct pb_resource pb_res_leases = {
     .derive = lease_derive,
     .validate = lease_validate,
     .after_write = lease_after_write,
+    .subfilters = lease_subfilters,
 };
 
 /* ---- move in, end ---- */
@@ -700,27 +707,46 @@ int pb_rates_json(struct pb_ctx *c, const char *scope, const char *id, const cha
     put_area(out, "leasable_m2", r.leasable);
     put_area(out, "occupied_m2", r.occupied);
     put_area(out, "vacant_m2", r.marketable - r.signed_);
-    /* Vacant area by floor-load band, at the date, for the charts. */
+    /* Vacant area by spec band (floor load, clear height, power), at the date, for the charts. */
     {
-        static const struct {
+        struct band {
             const char *band;
-            int64_t lo, hi; /* hundredths of kN/m², [lo, hi) */
-        } bands[] = {{"unknown", -2, -1},
-                     {"lt_5", 0, 500},
-                     {"5_to_8", 500, 800},
-                     {"8_to_12", 800, 1200},
-                     {"ge_12", 1200, INT64_MAX}};
-        int64_t sums[5] = {0};
+            int64_t lo, hi; /* stored units, [lo, hi); "unknown" is the NULL spec (-2) */
+        };
+        static const struct band load_bands[] = {{"unknown", -2, -1},
+                                                 {"lt_5", 0, 500},
+                                                 {"5_to_8", 500, 800},
+                                                 {"8_to_12", 800, 1200},
+                                                 {"ge_12", 1200, INT64_MAX}};
+        /* hundredths of a metre */
+        static const struct band height_bands[] = {{"unknown", -2, -1},
+                                                   {"lt_6", 0, 600},
+                                                   {"6_to_8", 600, 800},
+                                                   {"8_to_10", 800, 1000},
+                                                   {"ge_10", 1000, INT64_MAX}};
+        /* kVA, by the usual transformer sizes */
+        static const struct band power_bands[] = {{"unknown", -2, -1},
+                                                  {"lt_250", 0, 250},
+                                                  {"250_to_630", 250, 630},
+                                                  {"630_to_1250", 630, 1250},
+                                                  {"ge_1250", 1250, INT64_MAX}};
+        static const struct {
+            const char *key;
+            const struct band *b;
+        } specs[3] = {{"vacant_by_floor_load", load_bands},
+                      {"vacant_by_clear_height", height_bands},
+                      {"vacant_by_power", power_bands}};
+        int64_t sums[3][5] = {{0}};
         struct pb_stmt *st;
         struct pb_buf sql;
         int64_t park_id = 0;
         pb_buf_init(&sql, 0);
-        pb_buf_adds(&sql,
-                    "SELECT COALESCE(u.floor_load, -2), u.area_m2 FROM unit u JOIN building b ON "
-                    "b.id = u.building_id JOIN park p ON p.id = u.park_id WHERE" MARKETABLE
-                    " AND NOT EXISTS (SELECT 1 FROM lease_unit lu JOIN lease l ON l.id = "
-                    "lu.lease_id WHERE lu.unit_id = u.id AND l.archived_at IS NULL AND "
-                    "lu.signed_on <= ? AND (lu.ended_on IS NULL OR lu.ended_on > ?))");
+        pb_buf_adds(&sql, "SELECT COALESCE(u.floor_load, -2), COALESCE(u.clear_height, -2), "
+                          "COALESCE(u.power_kva, -2), u.area_m2 FROM unit u JOIN building b ON "
+                          "b.id = u.building_id JOIN park p ON p.id = u.park_id WHERE" MARKETABLE
+                          " AND NOT EXISTS (SELECT 1 FROM lease_unit lu JOIN lease l ON l.id = "
+                          "lu.lease_id WHERE lu.unit_id = u.id AND l.archived_at IS NULL AND "
+                          "lu.signed_on <= ? AND (lu.ended_on IS NULL OR lu.ended_on > ?))");
         if (!strcmp(scope, "park")) {
             pb_parse_i64(id, &park_id);
             pb_buf_adds(&sql, " AND u.park_id = ?");
@@ -741,23 +767,29 @@ int pb_rates_json(struct pb_ctx *c, const char *scope, const char *id, const cha
             pb_stmt_bind_text(st, 5, id);
         }
         while ((rc = pb_stmt_step(st)) == PB_ROW) {
-            int64_t load = pb_stmt_col_int(st, 0), area = pb_stmt_col_int(st, 1);
-            for (size_t k = 0; k < 5; k++)
-                if (load >= bands[k].lo && load < bands[k].hi)
-                    sums[k] += area;
+            int64_t area = pb_stmt_col_int(st, 3);
+            for (int s = 0; s < 3; s++) {
+                int64_t v = pb_stmt_col_int(st, s);
+                for (size_t k = 0; k < 5; k++)
+                    if (v >= specs[s].b[k].lo && v < specs[s].b[k].hi)
+                        sums[s][k] += area;
+            }
         }
         pb_stmt_done(st);
         if (rc < 0)
             return rc;
-        pb_buf_adds(out, ",\"vacant_by_floor_load\":[");
-        for (size_t k = 0; k < 5; k++) {
-            char t[48];
-            pb_dec_format(sums[k], 2, t, sizeof t);
-            pb_buf_printf(out, "%s{\"band\":\"%s\",\"vacant_m2\":", k ? "," : "", bands[k].band);
-            pb_buf_json_str(out, t);
-            pb_buf_addc(out, '}');
+        for (int s = 0; s < 3; s++) {
+            pb_buf_printf(out, ",\"%s\":[", specs[s].key);
+            for (size_t k = 0; k < 5; k++) {
+                char t[48];
+                pb_dec_format(sums[s][k], 2, t, sizeof t);
+                pb_buf_printf(out, "%s{\"band\":\"%s\",\"vacant_m2\":", k ? "," : "",
+                              specs[s].b[k].band);
+                pb_buf_json_str(out, t);
+                pb_buf_addc(out, '}');
+            }
+            pb_buf_addc(out, ']');
         }
-        pb_buf_addc(out, ']');
     }
     pb_buf_addc(out, '}');
     return 0;

@@ -828,6 +828,76 @@ static int load_demand(struct pb_ctx *c, int64_t id, struct demand *d, struct pb
     return 0;
 }
 
+/* `,"space":{…}`: what a list of matches shows of each space without fetching it (title,
+ * region, park/building/unit, area, rent, price, source). Reads the database (the space is in
+ * the index, hence in the library; its scope was checked through the demand's). */
+static int space_summary(struct pb_ctx *c, int64_t id, struct pb_buf *out)
+{
+    struct pb_stmt *st;
+    char t[48];
+    int rc;
+    if ((rc = pb_db_prepare(c->db,
+                            "SELECT s.title, s.region_code, r.name, r.name_en, s.park_id, p.name, "
+                            "b.name, u.number, u.floor, s.floor_m2, s.rent_fen, s.price_fen, "
+                            "s.source, s.status, s.address FROM space s "
+                            "LEFT JOIN region r ON r.code = s.region_code "
+                            "LEFT JOIN park p ON p.id = s.park_id "
+                            "LEFT JOIN unit u ON u.id = s.unit_id "
+                            "LEFT JOIN building b ON b.id = u.building_id WHERE s.id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, id);
+    rc = pb_stmt_step(st);
+    if (rc != PB_ROW) {
+        pb_stmt_done(st);
+        return rc < 0 ? rc : 0;
+    }
+#define SUM_TEXT(key, col)                                                                         \
+    do {                                                                                           \
+        pb_buf_adds(out, ",\"" key "\":");                                                         \
+        if (pb_stmt_col_null(st, col))                                                             \
+            pb_buf_adds(out, "null");                                                              \
+        else                                                                                       \
+            pb_buf_json_str(out, pb_stmt_col_text(st, col));                                       \
+    } while (0)
+#define SUM_DEC(key, col)                                                                          \
+    do {                                                                                           \
+        pb_buf_adds(out, ",\"" key "\":");                                                         \
+        if (pb_stmt_col_null(st, col)) {                                                           \
+            pb_buf_adds(out, "null");                                                              \
+        } else {                                                                                   \
+            pb_dec_format(pb_stmt_col_int(st, col), 2, t, sizeof t);                               \
+            pb_buf_json_str(out, t);                                                               \
+        }                                                                                          \
+    } while (0)
+    pb_buf_adds(out, ",\"space\":{\"title\":");
+    pb_buf_json_str(out, pb_stmt_col_text(st, 0));
+    SUM_TEXT("region_code", 1);
+    SUM_TEXT("region_name", c->lang_en ? 3 : 2);
+    if (pb_stmt_col_null(st, 4))
+        pb_buf_adds(out, ",\"park_id\":null");
+    else
+        pb_buf_printf(out, ",\"park_id\":%lld", (long long)pb_stmt_col_int(st, 4));
+    SUM_TEXT("park_name", 5);
+    SUM_TEXT("building_name", 6);
+    SUM_TEXT("unit_number", 7);
+    if (pb_stmt_col_null(st, 8))
+        pb_buf_adds(out, ",\"floor\":null");
+    else
+        pb_buf_printf(out, ",\"floor\":%lld", (long long)pb_stmt_col_int(st, 8));
+    SUM_DEC("floor_m2", 9);
+    SUM_DEC("rent_fen", 10);
+    SUM_DEC("price_fen", 11);
+    SUM_TEXT("source", 12);
+    SUM_TEXT("status", 13);
+    SUM_TEXT("address", 14);
+#undef SUM_TEXT
+#undef SUM_DEC
+    pb_buf_addc(out, '}');
+    pb_stmt_done(st);
+    return 0;
+}
+
 int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_buf *out,
                     struct pb_err *err)
 {
@@ -909,12 +979,14 @@ int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_bu
         pb_buf_printf(out, "%s{\"space_id\":%lld,\"score\":%s", i ? "," : "", (long long)top[i].id,
                       t);
         explain(&d, top[i].slot, ind, ch, out);
+        if ((rc = space_summary(c, top[i].id, out)))
+            break;
         pb_buf_addc(out, '}');
     }
     pb_buf_adds(out, "]}");
     free(bonus);
     pthread_rwlock_unlock(&ix.lock);
-    return 0;
+    return rc;
 }
 
 void pb_space_register(void)

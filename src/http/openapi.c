@@ -223,6 +223,9 @@ static void build(void)
                             params, param(pn, "query", "string", "upper bound (inclusive)", 0));
                     }
                 }
+                for (const struct pb_subfilter *sf = r->subfilters; sf && sf->name; sf++)
+                    json_array_append_new(params, param(sf->name, "query", "integer",
+                                                        "records that include this id", 0));
                 if (rt->kind == PB_RK_LIST) {
                     snprintf(n, sizeof n, "%s_record", r->name);
                     json_object_set_new(

@@ -309,7 +309,9 @@ static void h_import(struct pb_req *rq, struct pb_ctx *c)
     pb_buf_init(&report, 0);
     rc = pb_import_csv(c, kind, rq->body.data ? rq->body.data : "", rq->body.len, &o, &report, &res,
                        &err);
-    if (rc && rc != PB_E_INVALID) {
+    /* a report when the file was read (rows rejected); else (not UTF-8/GB18030 text, a
+     * damaged XLSX) the problem with its reason */
+    if (rc && (rc != PB_E_INVALID || !res.encoding)) {
         pb_buf_release(&report);
         pb_http_problem(rq, &err);
         return;
@@ -365,11 +367,11 @@ void pb_space_routes(void (*add)(const struct pb_route *r))
     add(&(struct pb_route){"GET", "/api/v1/spaces/{id}/files/{id}", h_file_get, PB_RT_RAW,
                            "space_file_get", "Download a photo or document", "spaces"});
     add(&(struct pb_route){"POST", "/api/v1/imports/enterprises", h_import, 0, "import_enterprises",
-                           "Import a CSV (UTF-8 or GB18030)", "imports"});
+                           "Import a CSV (UTF-8 or GB18030) or an XLSX (first sheet)", "imports"});
     add(&(struct pb_route){"POST", "/api/v1/imports/units", h_import, 0, "import_units",
-                           "Import a CSV (UTF-8 or GB18030)", "imports"});
+                           "Import a CSV (UTF-8 or GB18030) or an XLSX (first sheet)", "imports"});
     add(&(struct pb_route){"POST", "/api/v1/imports/leases", h_import, 0, "import_leases",
-                           "Import a CSV (UTF-8 or GB18030)", "imports"});
+                           "Import a CSV (UTF-8 or GB18030) or an XLSX (first sheet)", "imports"});
     add(&(struct pb_route){"POST", "/api/v1/imports/spaces", h_import, 0, "import_spaces",
-                           "Import a CSV (UTF-8 or GB18030)", "imports"});
+                           "Import a CSV (UTF-8 or GB18030) or an XLSX (first sheet)", "imports"});
 }

@@ -570,6 +570,20 @@ int pb_list_parse(const struct pb_resource *r, const struct pb_kv *kv, size_t nk
             }
             continue;
         }
+        for (const struct pb_subfilter *sf = r->subfilters; sf && sf->name && !handled; sf++) {
+            if (strcmp(sf->name, k))
+                continue;
+            handled = 1;
+            if (!v[0])
+                break; /* an empty filter is no filter */
+            if (pb_parse_i64(v, &out->subs[out->nsubs].value) || out->nsubs == 4)
+                pb_err_field(err, PB_E_INVALID, sf->name, "invalid_int", "%s 应为整数",
+                             "%s must be an integer", sf->name);
+            else
+                out->subs[out->nsubs++].sf = sf;
+        }
+        if (handled)
+            continue;
         f = pb_resource_field(r, k);
         if (f && f->filter != PB_FILTER_NONE && !v[0])
             continue; /* an empty filter is no filter (a cleared form field) */
@@ -886,6 +900,13 @@ int pb_res_where(struct pb_ctx *c, const struct pb_resource *r, const struct pb_
                       : lr->filters[i].op == 3 ? "<="
                                                : "=");
         pb_sqlb_val(q, &v);
+    }
+    for (int i = 0; i < lr->nsubs; i++) {
+        const char *sql = lr->subs[i].sf->sql, *qm = strchr(sql, '?');
+        pb_buf_adds(&q->sql, " AND ");
+        pb_buf_add(&q->sql, sql, (size_t)(qm - sql));
+        pb_sqlb_int(q, lr->subs[i].value);
+        pb_buf_adds(&q->sql, qm + 1);
     }
     if (err->nfields)
         return pb_err_set(err, PB_E_INVALID, "筛选条件有误", "a filter value is invalid");

@@ -140,6 +140,12 @@ struct pb_resource {
     size_t ncomputed;
     /* After a successful write, inside the transaction (e.g. invalidate cached aggregates). */
     int (*after_write)(struct pb_ctx *c, int64_t id, const char *action, struct pb_err *err);
+    /* Filters on other tables: `name=<integer>` adds " AND <sql>" with the value bound to the
+     * sql's one `?`, e.g. leases' unit_id: "id IN (SELECT lease_id FROM lease_unit WHERE
+     * unit_id = ?)". NULL-name terminated; NULL: none. */
+    const struct pb_subfilter {
+        const char *name, *sql;
+    } *subfilters;
 };
 
 /* Registry of all resources (for OpenAPI, export and the policy matrix). */
@@ -161,6 +167,11 @@ struct pb_list_req {
         int is_int;
     } filters[PB_LIST_MAX_FILTERS];
     int nfilters;
+    struct {
+        const struct pb_subfilter *sf;
+        int64_t value;
+    } subs[4]; /* r->subfilters given */
+    int nsubs;
     const char *q;
     struct {
         const struct pb_field *f; /* NULL means id */

@@ -146,6 +146,10 @@ static void meta_field(struct pb_ctx *c, const struct pb_field *f, struct pb_buf
                   f->required ? "true" : "false", f->readonly ? "true" : "false",
                   filters[f->filter], f->sortable ? "true" : "false", f->list ? "true" : "false",
                   f->type == PB_TEXT ? (f->max_len ? f->max_len : 200) : 0);
+    if (f->type == PB_REF && f->ref) {
+        pb_buf_adds(out, ",\"ref\":");
+        pb_buf_json_str(out, f->ref);
+    }
     if (f->type == PB_ENUM) {
         const char *const *labels = c->lang_en ? f->enum_en : f->enum_zh;
         pb_buf_adds(out, ",\"options\":[");

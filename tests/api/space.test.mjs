@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { crc32 as zcrc32, deflateRawSync } from 'node:zlib';
 import {
   describe, it, before, after, startServer, JINJIANG, NANAN, assertProblem, assertFieldError,
   parkBody, parseCsv,
@@ -39,6 +40,36 @@ function gb18030(text) {
   const r = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GB18030'], { input: Buffer.from(text, 'utf8') });
   if (r.status !== 0) throw new Error(`iconv: ${r.stderr}`);
   return r.stdout;
+}
+
+/* A minimal XLSX (one sheet of inline strings and numbers, deflated), written here
+ * independently of src/: a zip with xl/worksheets/sheet1.xml. */
+function xlsx(rows) {
+  const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const cell = (v) => (typeof v === 'number' ? `<c><v>${v}</v></c>` : `<c t="inlineStr"><is><t>${esc(v)}</t></is></c>`);
+  const sheet = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    rows.map((r, i) => (r ? `<row r="${i + 1}">${r.map(cell).join('')}</row>` : '')).join('') + '</sheetData></worksheet>';
+  const name = Buffer.from('xl/worksheets/sheet1.xml');
+  const raw = Buffer.from(sheet, 'utf8');
+  const data = deflateRawSync(raw);
+  const crc = zcrc32(raw);
+  const hdr = (sig, central) => {
+    const b = Buffer.alloc(central ? 46 : 30);
+    b.writeUInt32LE(sig, 0);
+    let o = 4;
+    if (central) { b.writeUInt16LE(20, o); o += 2; }
+    b.writeUInt16LE(20, o); b.writeUInt16LE(0, o + 2); b.writeUInt16LE(8, o + 4); b.writeUInt32LE(0, o + 6);
+    b.writeUInt32LE(crc, o + 10); b.writeUInt32LE(data.length, o + 14); b.writeUInt32LE(raw.length, o + 18);
+    b.writeUInt16LE(name.length, o + 22);
+    return b; // central: extra, comment, disk, attrs and offset 0 (the only entry is at 0)
+  };
+  const local = Buffer.concat([hdr(0x04034b50, false), name, data]);
+  const central = Buffer.concat([hdr(0x02014b50, true), name]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length, 12); end.writeUInt32LE(local.length, 16);
+  return Buffer.concat([local, central, end]);
 }
 
 async function post(path, body, token = city) {
@@ -196,6 +227,42 @@ describe('leases', () => {
     const l2 = await lease(e2, [units[1]], { signed_on: '2026-02-01', end_on: '2027-01-31' });
     assert.equal(l2.status, 201, String(l2));
   });
+
+  it('?unit_id= lists the leases that include the unit, of any state', async () => {
+    const { units } = await parkWithUnits(JINJIANG, [{}, {}, {}]);
+    const e = await enterprise(JINJIANG);
+    const a = await lease(e, [units[0], units[1]], { signed_on: '2025-01-01', end_on: '2025-12-31' });
+    assert.equal(a.status, 201, String(a));
+    assert.equal((await post(`/api/v1/leases/${a.json.id}/end`, { date: '2025-06-30' })).status, 200);
+    const b = await lease(e, [units[1]], { signed_on: '2025-07-01', end_on: '2026-06-30' });
+    assert.equal(b.status, 201, String(b));
+    const ids = async (u) => (await get(`/api/v1/leases?unit_id=${u.id}&sort=id`)).json.items.map((l) => l.id);
+    assert.deepEqual(await ids(units[0]), [a.json.id]);
+    assert.deepEqual(await ids(units[1]), [a.json.id, b.json.id]);
+    assert.deepEqual(await ids(units[2]), []);
+    const t = await get(`/api/v1/leases?unit_id=${units[1].id}&limit=1`);
+    assert.equal(t.json.total, 2);
+    // combined with the other filters, and in the export
+    assert.deepEqual((await get(`/api/v1/leases?unit_id=${units[1].id}&status=ended`)).json.items.map((l) => l.id), [a.json.id]);
+    const csv = await get(`/api/v1/leases/export?format=csv&unit_id=${units[0].id}`);
+    assert.equal(csv.status, 200);
+    assert.equal(parseCsv(csv.text).length, 2, csv.text);
+    assertFieldError(await get('/api/v1/leases?unit_id=abc'), 422, 'unit_id');
+    assert.equal((await get('/api/v1/leases?unit_id=&limit=1')).status, 200);
+    // scope: a 南安 user sees none of them
+    assert.equal((await get(`/api/v1/leases?unit_id=${units[1].id}`, na)).json.total, 0);
+  });
+});
+
+describe('meta', () => {
+  it('ref fields name their target resource', async () => {
+    const m = (await get('/api/v1/meta')).json.resources;
+    const f = (res, name) => m[res].fields.find((x) => x.name === name);
+    assert.equal(f('buildings', 'park_id').ref, 'parks');
+    assert.equal(f('units', 'building_id').ref, 'buildings');
+    assert.equal(f('leases', 'enterprise_id').ref, 'enterprises');
+    assert.equal(f('buildings', 'name').ref, undefined);
+  });
 });
 
 describe('moving in', () => {
@@ -257,15 +324,33 @@ describe('rates', () => {
     assert.equal(past.occupied_m2, '0.00');
     assert.equal(past.absorption_rate, 50);
     assert.equal(past.occupancy_rate, 0);
+    // vacant area by spec band: today only units[2] (500, no specs) is vacant; at the past
+    // date units[1] (500) was vacant too
+    const bands = (r, k) => Object.fromEntries(r[k].map((b) => [b.band, b.vacant_m2]));
+    assert.deepEqual(Object.keys(bands(today, 'vacant_by_floor_load')), ['unknown', 'lt_5', '5_to_8', '8_to_12', 'ge_12']);
+    assert.deepEqual(Object.keys(bands(today, 'vacant_by_clear_height')), ['unknown', 'lt_6', '6_to_8', '8_to_10', 'ge_10']);
+    assert.deepEqual(Object.keys(bands(today, 'vacant_by_power')), ['unknown', 'lt_250', '250_to_630', '630_to_1250', 'ge_1250']);
+    for (const k of ['vacant_by_floor_load', 'vacant_by_clear_height', 'vacant_by_power']) {
+      assert.equal(bands(today, k).unknown, '500.00', k);
+      assert.equal(bands(past, k).unknown, '1000.00', k);
+    }
+    assert.equal(today.vacant_m2, '500.00');
     // before the building was completed nothing was marketable: null rates
     const early = await rates(`scope=park&id=${park.id}&date=2023-06-30`);
     assert.equal(early.absorption_rate, null);
     assert.equal(early.marketable_m2, '0.00');
     // two decimals: 1000 of 3000 → 33.33
-    const third = await parkWithUnits(region, [{ area: '1000' }, { area: '2000' }]);
+    const third = await parkWithUnits(region, [
+      { area: '1000' }, { area: '2000', extra: { floor_load: '10', clear_height: '8', power_kva: 630 } },
+    ]);
     assert.equal((await lease(e, [third.units[0]])).status, 201);
     const r3 = await rates(`scope=park&id=${third.park.id}`);
     assert.equal(r3.absorption_rate, 33.33);
+    // band edges: a lower bound belongs to its band
+    assert.equal(bands(r3, 'vacant_by_floor_load')['8_to_12'], '2000.00');
+    assert.equal(bands(r3, 'vacant_by_clear_height')['8_to_10'], '2000.00');
+    assert.equal(bands(r3, 'vacant_by_power')['630_to_1250'], '2000.00');
+    assert.equal(bands(r3, 'vacant_by_power').unknown, '0.00');
     assertFieldError(await get(`/api/v1/rates?scope=park&id=${park.id}&date=2025-02-30`), 422, 'date');
   });
 });
@@ -299,6 +384,14 @@ describe('demands and matches', () => {
     assert.equal(miss.wanted, '8.00');
     assert.equal(miss.offered, '5.00');
     assert.equal(miss.shortfall, '3.00');
+    // a summary of each space beside its id, for the list of matches
+    assert.equal(items[0].space.title, good.title);
+    assert.equal(items[0].space.region_code, region);
+    assert.equal(items[0].space.region_name, '泉港区');
+    assert.equal(items[0].space.floor_m2, '1000.00');
+    assert.equal(items[0].space.rent_fen, '15.00');
+    assert.equal(items[0].space.park_id, null);
+    assert.equal(items[0].space.source, 'idle_factory');
     assertProblem(await get(`/api/v1/demands/${d.id}/matches?bogus=1`), 400);
   });
 });
@@ -432,6 +525,40 @@ describe('import upload', () => {
     assert.equal(v.status, 200, String(v));
     assert.equal(v.json.inserted, 3);
     assert.equal((await get('/api/v1/enterprises?limit=1')).json.total, before + 3);
+  });
+
+  it('an XLSX imports like a CSV (labels as headers, numbers, a bad row by its sheet row); re-import upserts; a damaged one is refused on file', async () => {
+    const tag = `表格导入${randomBytes(3).toString('hex')}`;
+    const codes = [0, 1, 2].map(() => nextUscc(JINJIANG));
+    const bad = codes[2].slice(0, 17) + (codes[2][17] === '0' ? '1' : '0');
+    const rows = [
+      ['企业名称', '统一社会信用代码', '所在区域', '所属产业链'],
+      [`${tag}甲`, codes[0], Number(JINJIANG), '纺织鞋服'],
+      null, // an empty sheet row
+      [`${tag}乙`, codes[1], JINJIANG, '纺织鞋服'],
+      [`${tag}丙`, bad, JINJIANG, ''],
+    ];
+    const ct = { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    const r = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: xlsx(rows), headers: ct });
+    assert.equal(r.status, 422, String(r));
+    assert.equal(r.json.encoding, 'xlsx');
+    assert.equal(r.json.committed, false);
+    assert.deepEqual(r.json.errors.map((e) => [e.row, e.line, e.field]), [[4, 5, 'uscc']], 'the line is the sheet row');
+    rows[4][1] = codes[2];
+    const ok = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: xlsx(rows), headers: ct });
+    assert.equal(ok.status, 200, String(ok));
+    assert.equal(ok.json.inserted, 3);
+    const g = await get(`/api/v1/enterprises?q=${encodeURIComponent(tag)}&sort=name`);
+    assert.deepEqual(g.json.items.map((e) => [e.name, e.region_code]).sort(), [[`${tag}丙`, JINJIANG], [`${tag}乙`, JINJIANG], [`${tag}甲`, JINJIANG]]);
+    // re-import: the same codes upsert
+    const again = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: xlsx([['name', 'uscc', 'region_code'], [`${tag}甲二期`, codes[0], JINJIANG]]), headers: ct });
+    assert.equal(again.status, 200, String(again));
+    assert.equal(again.json.updated, 1);
+    assert.equal((await get(`/api/v1/enterprises?q=${codes[0]}`)).json.items[0].name, `${tag}甲二期`);
+    const damaged = xlsx(rows);
+    const cut = await srv.api('POST', '/api/v1/imports/enterprises', { token: city, body: damaged.subarray(0, damaged.length - 10), headers: ct });
+    assertFieldError(cut, 422, 'file', 'invalid_xlsx');
+    assert.match(cut.json.errors[0].message, /XLSX/);
   });
 
   it('units import upserts by park, building and unit number', async () => {

@@ -156,7 +156,8 @@ step('from the park page to its unit map; a new building through the form', asyn
   await page.getByText('该园区还没有楼栋').waitFor()
   await page.getByTestId('building-new').click()
   await page.waitForURL(/\/buildings\/new\?/)
-  assert.equal(await item('park_id').locator('input').inputValue(), String(parkId), 'the park is prefilled')
+  // the park is prefilled, shown by name in the remote-search picker of the ref field
+  await item('park_id').locator('.el-select__selected-item', { hasText: `${PARK} (#${parkId})` }).waitFor()
   await item('name').locator('input').fill(BUILDING)
   await pick('kind', '标准厂房')
   await item('floors').locator('input').fill('2')
@@ -261,6 +262,12 @@ step('the park page and the rates page show the new absorption rate', async () =
   const row = page.locator('[data-testid="rates-table"] .el-table__body tr', { hasText: '晋江市' })
   await row.first().waitFor()
   assert.match(await row.first().innerText(), /\d+\.\d\d%/)
+  // the charts: rates by county and by park, vacant area by spec band (ECharts on a canvas)
+  for (const id of ['chart-regions', 'chart-parks', 'chart-bands']) await page.getByTestId(id).locator('canvas').first().waitFor()
+  await page.getByTestId('chart-bands-spec').getByText('净高').click()
+  await page.getByTestId('chart-bands-spec').locator('.is-active', { hasText: '净高' }).waitFor()
+  await page.getByTestId('chart-parks').scrollIntoViewIfNeeded()
+  await shot('space-02b-rates-charts')
   // before the lease, at a past date, the park had nothing signed
   const date = page.getByTestId('rates-date').locator('input')
   await date.fill('2000-01-01')
@@ -313,6 +320,88 @@ step('a demand lists matching spaces with score, met and missed requirements and
   assert.match(text, /需要 10\.00，提供 8\.00/)
   assert.match(text, /差 2\.00/)
   await shot('space-04-matches')
+})
+
+step('the staff shortlist a matched park unit, see the step, and turn the match into a lease', async () => {
+  const d = await api('POST', '/demands', {
+    title: `E2E签约需求-${RUN}`,
+    region_code: '350582',
+    kind: 'expansion',
+    enterprise_id: enterpriseId,
+    area_min_m2: '400',
+    area_max_m2: '800',
+    status: 'open',
+  })
+  await page.goto(`${BASE}/demands/${d.id}`)
+  // the first park unit among the matches: its place is shown from the matches' summary
+  const m = page.getByTestId('match').filter({ has: page.getByTestId('match-lease') }).first()
+  await m.waitFor()
+  assert.match(await m.getByTestId('match-place').innerText(), new RegExp(`${PARK} · ${BUILDING}`))
+  const [sl] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/demands/${d.id}/shortlist`)),
+    m.getByTestId('match-shortlist').click(),
+  ])
+  assert.equal(sl.status(), 201, await sl.text())
+  await page.getByTestId('demand-step').filter({ hasText: '入围' }).waitFor()
+  await page.locator('[data-field="status"]', { hasText: '已入围' }).waitFor()
+  await m.getByTestId('match-lease').click()
+  const dlg = page.locator('.el-dialog', { has: page.getByTestId('demand-lease-save') })
+  // the demand's enterprise is preselected; the end date is missing: the server says so
+  await dlg.locator('[data-field="enterprise_id"] .el-select__selected-item', { hasText: ENTERPRISE }).waitFor()
+  const [bad] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/demands/${d.id}/lease`)),
+    page.getByTestId('demand-lease-save').click(),
+  ])
+  assert.equal(bad.status(), 422, await bad.text())
+  await dlg.locator('[data-field="end_on"] .el-form-item__error').waitFor()
+  const end = dlg.locator('[data-field="end_on"] input')
+  await end.fill('2030-12-31')
+  await end.press('Enter')
+  const [ok] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/demands/${d.id}/lease`)),
+    page.getByTestId('demand-lease-save').click(),
+  ])
+  assert.equal(ok.status(), 201, await ok.text())
+  const sent = JSON.parse(ok.request().postData())
+  assert.equal(sent.end_on, '2030-12-31')
+  await page.getByTestId('demand-step').filter({ hasText: '签约' }).waitFor()
+  await page.locator('[data-field="status"]', { hasText: '已签约' }).waitFor()
+  await shot('space-04b-demand-lease')
+})
+
+step('a space of the library takes a photo upload, lists it and downloads it', async () => {
+  const sp = await api('POST', '/spaces', {
+    title: `E2E闲置厂房-${RUN}`, region_code: '350582', floor_m2: '1200', source: 'idle_factory', status: 'available',
+  })
+  await page.goto(`${BASE}/spaces`)
+  await page.locator('.el-table__body tr', { hasText: sp.title }).first().click()
+  await page.waitForURL(new RegExp(`/spaces/${sp.id}$`))
+  await page.getByTestId('space-title').filter({ hasText: sp.title }).waitFor()
+  // the smallest valid PNG: signature + IHDR + IDAT + IEND
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000185d9d2fd0000000049454e44ae426082', 'hex')
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes(`/api/v1/spaces/${sp.id}/files`) && r.request().method() === 'POST'),
+    page.getByTestId('space-file-input').setInputFiles({ name: '厂房外景.png', mimeType: 'image/png', buffer: png }),
+  ])
+  assert.equal(res.status(), 201, await res.text())
+  const link = page.getByTestId('space-file-link').filter({ hasText: '厂房外景.png' })
+  await link.waitFor()
+  const href = await link.getAttribute('href')
+  const got = await page.evaluate(async (u) => {
+    const r = await fetch(u)
+    return { status: r.status, size: (await r.arrayBuffer()).byteLength, cd: r.headers.get('content-disposition') }
+  }, href)
+  assert.equal(got.status, 200)
+  assert.equal(got.size, png.length)
+  assert.match(got.cd || '', /attachment/)
+  // a text file is refused with the server's reason
+  const [bad] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes(`/api/v1/spaces/${sp.id}/files`) && r.request().method() === 'POST'),
+    page.getByTestId('space-file-input').setInputFiles({ name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }),
+  ])
+  assert.equal(bad.status(), 422)
+  await shot('space-04c-space-files')
 })
 
 step('an import with a bad row writes nothing and reports that row', async () => {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <xlsxwriter.h>
 
 #include "cli/cli.h"
 #include "domain/park.h"
@@ -699,6 +700,93 @@ static void test_import(void **state)
     pb_buf_release(&rep);
 }
 
+/* XLSX goes through the CSV path: the first sheet's rows, dates as YYYY-MM-DD, a rejected
+ * row reported with its sheet row as the line (an empty sheet row in between). */
+static void test_import_xlsx(void **state)
+{
+    char path[] = "/tmp/pb_import_xlsx_XXXXXX", uscc[19];
+    int fd = mkstemp(path);
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    struct pb_buf rep;
+    struct pb_import_result res;
+    struct pb_import_opts o = {.source = "e.xlsx"};
+    struct pb_err err;
+    char *data;
+    long len;
+    FILE *f;
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    wb = workbook_new(path);
+    ws = workbook_add_worksheet(wb, NULL);
+    worksheet_write_string(ws, 0, 0, "企业名称", NULL);
+    worksheet_write_string(ws, 0, 1, "统一社会信用代码", NULL);
+    worksheet_write_string(ws, 0, 2, "所在区域", NULL);
+    make_uscc(uscc, "350582", 700);
+    worksheet_write_string(ws, 1, 0, "表格导入企业甲", NULL);
+    worksheet_write_string(ws, 1, 1, uscc, NULL);
+    worksheet_write_number(ws, 1, 2, 350582, NULL); /* a region typed as a number */
+    make_uscc(uscc, "350582", 701);
+    uscc[17] = uscc[17] == '0' ? '1' : '0';
+    worksheet_write_string(ws, 3, 0, "表格导入企业乙", NULL);
+    worksheet_write_string(ws, 3, 1, uscc, NULL);
+    worksheet_write_string(ws, 3, 2, "350582", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    data = malloc((size_t)len);
+    assert_int_equal(fread(data, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    unlink(path);
+    pb_buf_init(&rep, 0);
+    pb_err_clear(&err);
+    assert_int_equal(pb_import_csv(&g.sys, "enterprises", data, (size_t)len, &o, &rep, &res, &err),
+                     PB_E_INVALID);
+    assert_string_equal(res.encoding, "xlsx");
+    assert_int_equal(res.rejected, 1);
+    {
+        json_error_t je;
+        json_t *r = json_loads(pb_buf_cstr(&rep), 0, &je), *x;
+        assert_non_null(r);
+        assert_int_equal(json_array_size(r), 1);
+        x = json_array_get(r, 0);
+        assert_int_equal(json_integer_value(json_object_get(x, "row")), 3);
+        assert_int_equal(json_integer_value(json_object_get(x, "line")), 4);
+        assert_string_equal(json_string_value(json_object_get(x, "field")), "uscc");
+        json_decref(r);
+    }
+    o.valid_only = 1;
+    rep.len = 0;
+    pb_err_clear(&err);
+    assert_int_equal(pb_import_csv(&g.sys, "enterprises", data, (size_t)len, &o, &rep, &res, &err),
+                     0);
+    assert_int_equal(res.inserted, 1);
+    make_uscc(uscc, "350582", 700);
+    {
+        struct pb_stmt *st;
+        assert_int_equal(
+            pb_db_prepare(g.db, "SELECT name, region_code FROM enterprise WHERE uscc = ?", &st), 0);
+        pb_stmt_bind_text(st, 1, uscc);
+        assert_int_equal(pb_stmt_step(st), PB_ROW);
+        assert_string_equal(pb_stmt_col_text(st, 0), "表格导入企业甲");
+        assert_string_equal(pb_stmt_col_text(st, 1), "350582");
+        pb_stmt_done(st);
+    }
+    /* a damaged (truncated) workbook is refused on `file` */
+    rep.len = 0;
+    pb_err_clear(&err);
+    assert_int_equal(pb_import_csv(&g.sys, "enterprises", data, (size_t)len - 10, &o, &rep, &res, &err),
+                     PB_E_INVALID);
+    assert_string_equal(err.fields[0].field, "file");
+    assert_string_equal(err.fields[0].code, "invalid_xlsx");
+    free(data);
+    pb_buf_release(&rep);
+}
+
 static void test_masking(void **state)
 {
     struct pb_buf out;
@@ -885,6 +973,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle_table), cmocka_unit_test(test_lifecycle_events),
         cmocka_unit_test(test_leases),          cmocka_unit_test(test_rates),
         cmocka_unit_test(test_matching),        cmocka_unit_test(test_import),
+        cmocka_unit_test(test_import_xlsx),
         cmocka_unit_test(test_masking),         cmocka_unit_test(test_demand_steps),
         cmocka_unit_test(test_move_in_event),
     };

@@ -18,6 +18,8 @@ export interface Rates {
   occupied_m2: string
   vacant_m2?: string
   vacant_by_floor_load?: { band: string; vacant_m2: string }[]
+  vacant_by_clear_height?: { band: string; vacant_m2: string }[]
+  vacant_by_power?: { band: string; vacant_m2: string }[]
 }
 
 export async function getRates(scope: RateScope, id?: string | number | null, date?: string | null): Promise<Rates> {
@@ -130,7 +132,7 @@ export async function importFile(kind: ImportKind, file: Blob, validOnly: boolea
   try {
     const r = await api.post<ImportReport>(`/imports/${kind}`, undefined, {
       rawBody: file,
-      contentType: 'text/csv',
+      contentType: /\.xlsx$/i.test((file as File).name || '') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
       query: { valid_only: validOnly ? 1 : undefined },
     })
     return r.data
@@ -150,4 +152,75 @@ export async function importFile(kind: ImportKind, file: Blob, validOnly: boolea
     }
     throw e
   }
+}
+
+/** A staff step on a demand's matches (docs/api.md "Staff steps on a demand's matches"). */
+export interface DemandStep {
+  id: number | string
+  demand_id?: number | string
+  space_id: number | string
+  kind: 'shortlist' | 'visit' | 'lease'
+  visit_on: string | null
+  note: string | null
+  lease_id: number | string | null
+  created_at: string
+  demand_status?: string
+}
+
+const demandPath = (id: string | number, step: string) => `/demands/${encodeURIComponent(String(id))}/${step}`
+
+export async function getDemandSteps(demandId: string | number): Promise<DemandStep[]> {
+  return (await api.get<{ items: DemandStep[] }>(demandPath(demandId, 'steps'))).data.items || []
+}
+
+export async function shortlistSpace(demandId: string | number, spaceId: string | number, note?: string): Promise<DemandStep> {
+  return (await api.post<DemandStep>(demandPath(demandId, 'shortlist'), { space_id: Number(spaceId), note: note || undefined })).data
+}
+
+export async function visitSpace(demandId: string | number, spaceId: string | number, date: string, note?: string): Promise<DemandStep> {
+  return (await api.post<DemandStep>(demandPath(demandId, 'visits'), { space_id: Number(spaceId), date, note: note || undefined })).data
+}
+
+export type DemandLeaseBody = Omit<LeaseBody, 'unit_ids' | 'enterprise_id'> & {
+  space_id: number | string
+  enterprise_id?: number | string
+  note?: string
+}
+
+/** Turns a match (a vacant park unit's library entry) into a lease. */
+export async function leaseFromDemand(demandId: string | number, body: DemandLeaseBody): Promise<ResourceRecord> {
+  return (await api.post<ResourceRecord>(demandPath(demandId, 'lease'), body)).data
+}
+
+/** A photo or document of a space in the library. */
+export interface SpaceFile {
+  id: number | string
+  space_id: number | string
+  name: string
+  content_type: string
+  size_bytes: number
+  sha256: string
+  url: string
+  created_at: string
+}
+
+const filesPath = (spaceId: string | number) => `/spaces/${encodeURIComponent(String(spaceId))}/files`
+
+export async function listSpaceFiles(spaceId: string | number): Promise<SpaceFile[]> {
+  return (await api.get<{ items: SpaceFile[] }>(filesPath(spaceId))).data.items || []
+}
+
+/** The file goes as the raw body; the server decides its type from the first bytes. */
+export async function uploadSpaceFile(spaceId: string | number, file: File): Promise<SpaceFile> {
+  const r = await api.post<SpaceFile>(filesPath(spaceId), undefined, {
+    rawBody: file,
+    contentType: file.type || 'application/octet-stream',
+    query: { name: file.name },
+  })
+  return r.data
+}
+
+/** Where a stored file downloads from (same origin, the session cookie goes along). */
+export function spaceFileHref(spaceId: string | number, fileId: string | number): string {
+  return `/api/v1${filesPath(spaceId)}/${encodeURIComponent(String(fileId))}`
 }

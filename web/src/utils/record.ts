@@ -82,3 +82,12 @@ export function patchBody(
   }
   return body
 }
+
+/** How a record of a `ref` field's target reads in a picker: its name (or title, username,
+ *  label, floor-number) and its id. */
+export function refText(r: Record<string, unknown> & { id: unknown }): string {
+  const name = ['name', 'title', 'username', 'label'].map((k) => r[k]).find((v) => typeof v === 'string' && v)
+  let main = typeof name === 'string' ? name : ''
+  if (!main && typeof r.number === 'string' && r.number) main = r.floor != null ? `${r.floor}F-${r.number}` : r.number
+  return main ? `${main} (#${String(r.id)})` : `#${String(r.id)}`
+}

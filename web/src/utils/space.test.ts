@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
+  formatBytes,
   formatRate,
   leaseOfUnit,
+  matchPlace,
   matchReasons,
   parseIdList,
   rateBar,
@@ -131,5 +133,20 @@ describe('dates', () => {
     const { todayCST } = await import('./space')
     expect(todayCST(new Date('2026-11-21T16:30:00Z'))).toBe('2026-11-22')
     expect(todayCST(new Date('2026-11-21T15:59:59Z'))).toBe('2026-11-21')
+  })
+})
+
+describe('matches and files', () => {
+  it('places a park unit by park, building and floor-unit, any other space by its address', () => {
+    const unit = { title: 'x', region_code: '350582', park_id: 3, park_name: '晋江园', building_name: '1号厂房', unit_number: '201', floor: 2 }
+    expect(matchPlace(unit)).toBe('晋江园 · 1号厂房 · 2F-201')
+    expect(matchPlace({ title: 'y', region_code: '350582', park_id: null, address: '安海镇' })).toBe('安海镇')
+    expect(matchPlace(null)).toBe('')
+  })
+  it('gives file sizes in B, KB and MB', () => {
+    expect(formatBytes(980)).toBe('980 B')
+    expect(formatBytes(12_595)).toBe('12.3 KB')
+    expect(formatBytes(10 * 1024 * 1024)).toBe('10.0 MB')
+    expect(formatBytes(-1)).toBe('')
   })
 })

@@ -108,11 +108,40 @@ export interface MatchMiss {
   offered?: string | number | boolean | null
   shortfall?: string | number | null
 }
+/** What the matches answer says of each space beside its id. */
+export interface MatchSpace {
+  title: string
+  region_code: string | null
+  region_name?: string | null
+  park_id: number | string | null
+  park_name?: string | null
+  building_name?: string | null
+  unit_number?: string | null
+  floor?: number | null
+  floor_m2?: string | null
+  rent_fen?: string | null
+  price_fen?: string | null
+  source?: string | null
+  status?: string | null
+  address?: string | null
+}
+
 export interface MatchItem {
   space_id: number | string
   score: number | string
   meets?: string[]
   misses?: MatchMiss[]
+  space?: MatchSpace | null
+}
+
+/** Where a matched space is: park · building · floor-unit for a park unit, else its address. */
+export function matchPlace(s: MatchSpace | undefined | null): string {
+  if (!s) return ''
+  if (s.park_name) {
+    const unit = s.unit_number ? (s.floor != null ? `${s.floor}F-${s.unit_number}` : s.unit_number) : ''
+    return [s.park_name, s.building_name, unit].filter((x) => !!x).join(' · ')
+  }
+  return s.address || ''
 }
 
 export interface ReasonLine {
@@ -190,4 +219,12 @@ export function sumAreas(areas: (string | null | undefined)[]): string {
 /** Today's civil date in China Standard Time, YYYY-MM-DD. */
 export function todayCST(now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
+/** A file size for people: 980 B, 12.3 KB, 4.5 MB. */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return ''
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`
 }
