@@ -51,28 +51,6 @@ void pb_h_calendar_put(struct pb_req *rq, struct pb_ctx *c)
 }
 
 /* Query parameters: reject unknown ones like the rest of the API. */
-static int only_params(struct pb_req *rq, const char *const *allowed)
-{
-    struct pb_err err;
-    pb_err_clear(&err);
-    for (size_t i = 0; i < rq->nquery; i++) {
-        int ok = !strcmp(rq->query[i].key, "lang");
-        for (int j = 0; allowed[j]; j++)
-            ok |= !strcmp(allowed[j], rq->query[i].key);
-        if (!ok)
-            pb_err_field(&err, PB_E_BAD_REQUEST,
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?",
-                         "unknown_parameter", "未知查询参数 %s", "unknown query parameter %s",
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?");
-    }
-    if (err.nfields) {
-        pb_err_set(&err, PB_E_BAD_REQUEST, "查询参数有误", "the query has unknown parameters");
-        pb_http_problem(rq, &err);
-        return 1;
-    }
-    return 0;
-}
-
 static struct pb_cal *load_cal(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
@@ -116,7 +94,7 @@ void pb_h_calendar_workday_after(struct pb_req *rq, struct pb_ctx *c)
     int published;
     const char *ns = pb_http_query(rq, "n");
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     date_param(rq, "date", &day, &err);
     if (ns && (pb_parse_i64(ns, &n) || n < 0 || n > 3660))
@@ -146,7 +124,7 @@ void pb_h_calendar_is_workday(struct pb_req *rq, struct pb_ctx *c)
     int published, w;
     const char *name;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if (date_param(rq, "date", &day, &err)) {
         pb_err_set(&err, PB_E_INVALID, "请检查查询参数", "please check the query parameters");
@@ -176,7 +154,7 @@ void pb_h_calendar_between(struct pb_req *rq, struct pb_ctx *c)
     int64_t a = 0, b = 0;
     int published, n;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     date_param(rq, "from", &a, &err);
     date_param(rq, "to", &b, &err);
@@ -225,7 +203,7 @@ static void pb_h_apt_register(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     int64_t id = 0;
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){NULL}))
         return;
     if (pb_apt_register(c, rq->json, &id, &err)) {
         fail(rq, &err);
@@ -239,7 +217,7 @@ static void pb_h_apt_directory(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){NULL}))
         return;
     if (pb_apt_directory(c, &rq->out, &err)) {
         fail(rq, &err);
@@ -274,7 +252,7 @@ static void pb_h_apt_agreements(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){NULL}))
         return;
     if (pb_apt_agreements_list(c, &rq->out, &err)) {
         fail(rq, &err);
@@ -315,7 +293,7 @@ static void pb_h_apt_app_list(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){"status", NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){"status", NULL}))
         return;
     if (pb_apt_applications_list(c, pb_http_query(rq, "status"), &rq->out, &err)) {
         fail(rq, &err);
@@ -417,7 +395,7 @@ static void pb_h_apt_bookings(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){"date", "status", NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){"date", "status", NULL}))
         return;
     if (pb_apt_bookings_list(c, pb_http_query(rq, "date"), pb_http_query(rq, "status"), &rq->out,
                              &err)) {
@@ -434,7 +412,7 @@ static void pb_h_apt_arrivals(struct pb_req *rq, struct pb_ctx *c)
     const char *date = pb_http_query(rq, "date");
     int y, m, d;
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){"date", NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){"date", NULL}))
         return;
     /* The desk's "today" is the server's CST date (not the browser's): the answer names both
      * the date listed and today. */
@@ -581,7 +559,7 @@ static void pb_h_apt_board(struct pb_req *rq, struct pb_ctx *c)
     int64_t apt = 0, days = 14;
     const char *a = pb_http_query(rq, "apartment_id"), *d = pb_http_query(rq, "days");
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){"apartment_id", "from", "days", NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){"apartment_id", "from", "days", NULL}))
         return;
     if (!a || pb_parse_i64(a, &apt) || apt <= 0)
         pb_err_field(&err, PB_E_INVALID, "apartment_id", "required", "请指定公寓编号",
@@ -599,7 +577,7 @@ static void pb_h_apt_stats(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, (const char *const[]){"from", "to", NULL}))
+    if (pb_http_only_params(rq, (const char *const[]){"from", "to", NULL}))
         return;
     if (pb_apt_stats(c, pb_http_query(rq, "from"), pb_http_query(rq, "to"), &rq->out, &err)) {
         fail(rq, &err);

@@ -195,32 +195,9 @@ void pb_h_password(struct pb_req *rq, struct pb_ctx *c)
 
 /* ---- reference data ---- */
 
-static int reject_params(struct pb_req *rq, const char *const *allowed)
-{
-    struct pb_err err;
-    pb_err_clear(&err);
-    for (size_t i = 0; i < rq->nquery; i++) {
-        int ok = !strcmp(rq->query[i].key, "lang");
-        for (int j = 0; allowed && allowed[j]; j++)
-            if (!strcmp(allowed[j], rq->query[i].key))
-                ok = 1;
-        if (!ok)
-            pb_err_field(&err, PB_E_BAD_REQUEST,
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?",
-                         "unknown_parameter", "未知查询参数 %s", "unknown query parameter %s",
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?");
-    }
-    if (err.nfields) {
-        pb_err_set(&err, PB_E_BAD_REQUEST, "查询参数有误", "the query has unknown parameters");
-        pb_http_problem(rq, &err);
-        return 1;
-    }
-    return 0;
-}
-
 void pb_h_meta(struct pb_req *rq, struct pb_ctx *c)
 {
-    if (reject_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     pb_res_meta(c, &rq->out);
     pb_http_json(rq, 200);
@@ -229,7 +206,7 @@ void pb_h_meta(struct pb_req *rq, struct pb_ctx *c)
 void pb_h_regions(struct pb_req *rq, struct pb_ctx *c)
 {
     (void)c;
-    if (reject_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     pb_buf_adds(&rq->out, "{\"items\":[");
     for (size_t i = 0; i < pb_region_count(); i++) {
@@ -264,7 +241,7 @@ void pb_h_industries(struct pb_req *rq, struct pb_ctx *c)
     int n = 0;
     struct pb_err err;
     (void)c;
-    if (reject_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     pb_err_clear(&err);
     if (lv && (pb_parse_i64(lv, &level) || level < 1 || level > 4))
@@ -353,7 +330,7 @@ void pb_h_audit_get(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_stmt *st;
     int rc;
-    if (!audit_allowed(rq, c) || reject_params(rq, NULL))
+    if (!audit_allowed(rq, c) || pb_http_only_params(rq, NULL))
         return;
     if (pb_db_prepare(c->db, "SELECT " AUDIT_COLS " FROM audit WHERE id = ?", &st)) {
         pb_http_error(rq, PB_E_DB, "数据库错误", "database error");
@@ -398,7 +375,7 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
     pb_err_clear(&err);
     if (!audit_allowed(rq, c))
         return;
-    if (reject_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     pb_buf_init(&sql, 8192);
     pb_buf_adds(&sql, "SELECT " AUDIT_COLS " FROM audit WHERE 1 = 1");
@@ -590,7 +567,7 @@ void pb_h_res_create(struct pb_req *rq, struct pb_ctx *c)
     int64_t id = 0, version = 0;
     char loc[128];
     pb_err_clear(&err);
-    if (reject_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if (pb_res_create(c, r, rq->json, &rq->out, &id, &version, &err)) {
         pb_http_problem(rq, &err);
@@ -610,7 +587,7 @@ void pb_h_res_get(struct pb_req *rq, struct pb_ctx *c)
     const char *ia = pb_http_query(rq, "include_archived");
     int64_t id = pb_http_id(rq, 3), version = 0;
     pb_err_clear(&err);
-    if (reject_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if (pb_res_get(c, r, id, ia && (!strcmp(ia, "1") || !strcmp(ia, "true")), &rq->out, &version,
                    &err)) {
@@ -627,7 +604,7 @@ void pb_h_res_patch(struct pb_req *rq, struct pb_ctx *c)
     const struct pb_resource *r = res_of(rq);
     int64_t id = pb_http_id(rq, 3), version = 0;
     pb_err_clear(&err);
-    if (reject_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if (pb_res_patch(c, r, id, rq->json, pb_http_req_header(rq, "If-Match"), &rq->out, &version,
                      &err)) {
@@ -643,7 +620,7 @@ void pb_h_res_delete(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     const struct pb_resource *r = res_of(rq);
     pb_err_clear(&err);
-    if (reject_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if (pb_res_archive(c, r, pb_http_id(rq, 3), pb_http_req_header(rq, "If-Match"), &err)) {
         pb_http_problem(rq, &err);

@@ -101,6 +101,9 @@ void pb_http_error(struct pb_req *rq, int rc, const char *zh, const char *en);
 int64_t pb_http_id(struct pb_req *rq, int seg);
 const char *pb_http_query(struct pb_req *rq, const char *key);
 const char *pb_http_req_header(struct pb_req *rq, const char *name);
+/* Answer 400 (field = the parameter, code unknown_parameter) and return 1 when the query has a
+ * parameter other than `lang` and the NULL-terminated `allowed` (NULL: none); 0 otherwise. */
+int pb_http_only_params(struct pb_req *rq, const char *const *allowed);
 
 /* The body limit in bytes for a request, known from its method and raw URL before the body
  * is read: max_upload_kib for PB_RT_UPLOAD routes, else max_body_kib. */

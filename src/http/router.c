@@ -343,6 +343,29 @@ void pb_http_error(struct pb_req *rq, int rc, const char *zh, const char *en)
     pb_http_problem(rq, &e);
 }
 
+int pb_http_only_params(struct pb_req *rq, const char *const *allowed)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    for (size_t i = 0; i < rq->nquery; i++) {
+        int ok = !strcmp(rq->query[i].key, "lang");
+        for (int j = 0; allowed && allowed[j]; j++)
+            if (!strcmp(allowed[j], rq->query[i].key))
+                ok = 1;
+        if (!ok)
+            pb_err_field(&err, PB_E_BAD_REQUEST,
+                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?",
+                         "unknown_parameter", "未知查询参数 %s", "unknown query parameter %s",
+                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?");
+    }
+    if (err.nfields) {
+        pb_err_set(&err, PB_E_BAD_REQUEST, "查询参数有误", "the query has unknown parameters");
+        pb_http_problem(rq, &err);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- authentication ---- */
 
 static const char *token_of(struct pb_req *rq)

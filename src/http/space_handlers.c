@@ -7,28 +7,6 @@
 #include "handlers.h"
 
 /* 400 for query parameters other than `allowed`. */
-static int only_params(struct pb_req *rq, const char *const *allowed)
-{
-    struct pb_err err;
-    pb_err_clear(&err);
-    for (size_t i = 0; i < rq->nquery; i++) {
-        int ok = !strcmp(rq->query[i].key, "lang");
-        for (int k = 0; allowed && allowed[k]; k++)
-            ok |= !strcmp(allowed[k], rq->query[i].key);
-        if (!ok)
-            pb_err_field(&err, PB_E_BAD_REQUEST,
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?",
-                         "unknown_parameter", "未知查询参数 %s", "unknown query parameter %s",
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?");
-    }
-    if (err.nfields) {
-        pb_err_set(&err, PB_E_BAD_REQUEST, "查询参数有误", "the query has unknown parameters");
-        pb_http_problem(rq, &err);
-        return 1;
-    }
-    return 0;
-}
-
 /* The body's string members (only these keys). NULL members stay NULL. */
 static int body_strings(struct pb_req *rq, const char *const *keys, const char **vals)
 {
@@ -75,7 +53,7 @@ static void h_event(struct pb_req *rq, struct pb_ctx *c)
     const char *v[3] = {NULL, NULL, NULL};
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL) || body_strings(rq, keys, v))
+    if (pb_http_only_params(rq, NULL) || body_strings(rq, keys, v))
         return;
     if (!v[0])
         pb_err_field(&err, PB_E_INVALID, "stage", "required", "「阶段」为必填项",
@@ -98,7 +76,7 @@ static void h_timeline(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     answer(rq, pb_enterprise_timeline(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
 }
@@ -109,7 +87,7 @@ static void h_unmask(struct pb_req *rq, struct pb_ctx *c)
     const char *v[1] = {NULL};
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL) || body_strings(rq, keys, v))
+    if (pb_http_only_params(rq, NULL) || body_strings(rq, keys, v))
         return;
     answer(rq, pb_enterprise_unmask(c, pb_http_id(rq, 3), v[0], &rq->out, &err), &err, 200);
 }
@@ -121,7 +99,7 @@ static void lease_step(struct pb_req *rq, struct pb_ctx *c, int end)
     struct pb_err err;
     int64_t id = pb_http_id(rq, 3);
     pb_err_clear(&err);
-    if (only_params(rq, NULL) || body_strings(rq, keys, v))
+    if (pb_http_only_params(rq, NULL) || body_strings(rq, keys, v))
         return;
     answer(rq,
            end ? pb_lease_end(c, id, v[0], &rq->out, &err)
@@ -145,7 +123,7 @@ static void h_rates(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     const char *scope = pb_http_query(rq, "scope");
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     answer(rq,
            pb_rates_json(c, scope ? scope : "city", pb_http_query(rq, "id"),
@@ -157,7 +135,7 @@ static void h_ratio(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if (!pb_policy_allows(c->who->role, "buildings", PB_ACT_READ)) {
         pb_http_error(rq, PB_E_FORBIDDEN, "您的角色无权执行此操作", "your role may not do this");
@@ -173,7 +151,7 @@ static void h_matches(struct pb_req *rq, struct pb_ctx *c)
     const char *l = pb_http_query(rq, "limit");
     int64_t limit = 10;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if (l && pb_parse_i64(l, &limit))
         limit = -1;
@@ -186,7 +164,7 @@ static void h_shortlist(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     answer(rq, pb_demand_shortlist(c, pb_http_id(rq, 3), rq->json, &rq->out, &err), &err, 201);
 }
@@ -195,7 +173,7 @@ static void h_visit(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     answer(rq, pb_demand_visit(c, pb_http_id(rq, 3), rq->json, &rq->out, &err), &err, 201);
 }
@@ -206,7 +184,7 @@ static void h_demand_lease(struct pb_req *rq, struct pb_ctx *c)
     int64_t id = 0, version = 0;
     char loc[64], tag[48];
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if (pb_demand_lease(c, pb_http_id(rq, 3), rq->json, &rq->out, &id, &version, &err)) {
         answer(rq, -1, &err, 0);
@@ -223,7 +201,7 @@ static void h_steps(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     answer(rq, pb_demand_steps(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
 }
@@ -233,7 +211,7 @@ static void h_file_upload(struct pb_req *rq, struct pb_ctx *c)
     static const char *const allowed[] = {"name", NULL};
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if (rq->body_too_large) {
         pb_http_error(rq, PB_E_TOO_LARGE, "文件过大", "the file is too large");
@@ -249,7 +227,7 @@ static void h_files(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     answer(rq, pb_space_files(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
 }
@@ -261,7 +239,7 @@ static void h_file_get(struct pb_req *rq, struct pb_ctx *c)
     struct pb_space_file f;
     struct pb_buf disp;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if (pb_space_file_open(c, pb_http_cfg->data_dir, pb_http_id(rq, 3), pb_http_id(rq, 5), &f,
                            &err)) {
@@ -298,7 +276,7 @@ static void h_import(struct pb_req *rq, struct pb_ctx *c)
     const char *kind = rq->segs[3];
     int rc;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if (rq->body_too_large) {
         pb_http_error(rq, PB_E_TOO_LARGE, "文件过大", "the file is too large");
