@@ -905,6 +905,7 @@ int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_bu
     struct hit top[100];
     int ntop = 0, rc;
     int *bonus;
+    unsigned char *in_scope;
     if (!pb_policy_allows(c->who->role, "demands", PB_ACT_READ))
         return pb_err_set(err, PB_E_FORBIDDEN, "您的角色无权执行此操作",
                           "your role may not do this");
@@ -920,6 +921,15 @@ int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_bu
     pthread_mutex_unlock(&ix.refresh);
     if (rc)
         return rc;
+    /* Only spaces in the caller's jurisdiction are offered: a county office matches its
+     * county's demands against its county's space (reliability.md: no byte of another county's
+     * data in any answer); city-wide roles and enterprises see the whole library. */
+    {
+        size_t nr = pb_region_count();
+        in_scope = pb_xcalloc(nr + 1, 1);
+        for (size_t k = 0; k < nr; k++)
+            in_scope[k] = (unsigned char)pb_principal_region_ok(c->who, pb_region_at(k)->code);
+    }
     pthread_rwlock_rdlock(&ix.lock);
     bonus = pb_xcalloc(ix.nparks + 1, sizeof(int));
     for (size_t p = 0; p < ix.nparks; p++) {
@@ -938,6 +948,8 @@ int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_bu
             struct hit h;
             int ps;
             if (!(ix.flags[s] & 1) || ix.area[s] == NOVAL || ix.area[s] < lo || ix.area[s] > hi)
+                continue;
+            if (!in_scope[ix.region[s]])
                 continue;
             if (ix.park[s] != last_park) {
                 last_park = ix.park[s];
@@ -985,6 +997,7 @@ int pb_match_demand(struct pb_ctx *c, int64_t demand_id, int limit, struct pb_bu
     }
     pb_buf_adds(out, "]}");
     free(bonus);
+    free(in_scope);
     pthread_rwlock_unlock(&ix.lock);
     return rc;
 }

@@ -394,6 +394,23 @@ describe('demands and matches', () => {
     assert.equal(items[0].space.source, 'idle_factory');
     assertProblem(await get(`/api/v1/demands/${d.id}/matches?bogus=1`), 400);
   });
+
+  it('a county office is offered only its own county\'s space, never another county\'s', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const mine = await must('/api/v1/spaces', { title: `晋江匹配${tag}`, region_code: '350582', floor_m2: '700', source: 'idle_factory', status: 'available' }, jj);
+    const theirs = await must('/api/v1/spaces', { title: `南安匹配${tag}`, region_code: '350583', floor_m2: '700', source: 'idle_factory', status: 'available' }, na);
+    const d = await must('/api/v1/demands', { title: `晋江需求${tag}`, region_code: '350582', area_min_m2: '600', area_max_m2: '800', status: 'open' }, jj);
+    const r = await get(`/api/v1/demands/${d.id}/matches?limit=100`, jj);
+    assert.equal(r.status, 200, String(r));
+    const ids = r.json.items.map((m) => m.space_id);
+    assert.ok(ids.includes(mine.id), String(r));
+    assert.ok(!ids.includes(theirs.id), 'a 南安 space offered to 晋江');
+    assert.ok(!r.text.includes(`南安匹配${tag}`), '南安 bytes in a 晋江 answer');
+    assert.ok(r.json.items.every((m) => m.space.region_code === '350582'), String(r));
+    // the city sees both
+    const all = await get(`/api/v1/demands/${d.id}/matches?limit=100`);
+    assert.ok(all.json.items.map((m) => m.space_id).includes(theirs.id), String(all));
+  });
 });
 
 describe('county isolation (晋江 350582 vs 南安 350583)', () => {
