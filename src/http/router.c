@@ -6,6 +6,8 @@
 #include <microhttpd.h>
 
 #include "../domain/audit.h"
+#include "../domain/idempotency.h"
+#include "../util/crypto.h"
 #include "../util/log.h"
 #include "../util/qs.h"
 #include "../util/timeutil.h"
@@ -396,8 +398,88 @@ static void write_denial(struct pb_req *rq, struct pb_ctx *c)
     (void)rq;
 }
 
+/* ---- Idempotency-Key ---- */
+
+/* SHA-256 over what makes two requests the same: method, route path, query and body. */
+static void request_hash(struct pb_req *rq, char out[65])
+{
+    struct pb_sha256 h;
+    pb_sha256_init(&h);
+    pb_sha256_update(&h, rq->method, strlen(rq->method));
+    pb_sha256_update(&h, "\n", 1);
+    pb_sha256_update(&h, rq->path, strlen(rq->path));
+    for (size_t i = 0; i < rq->nquery; i++) {
+        pb_sha256_update(&h, i ? "&" : "?", 1);
+        pb_sha256_update(&h, rq->query[i].key, strlen(rq->query[i].key) + 1);
+        pb_sha256_update(&h, rq->query[i].value, strlen(rq->query[i].value) + 1);
+    }
+    pb_sha256_update(&h, "\n", 1);
+    if (rq->body.len)
+        pb_sha256_update(&h, rq->body.data, rq->body.len);
+    pb_sha256_final_hex(&h, out);
+}
+
+/* Reserve the key; answer here (replay, mismatch, in progress) and return 1, or 0 to run. */
+static int keyed_write(struct pb_req *rq, struct pb_ctx *c, const struct pb_route *match,
+                       const char *key)
+{
+    struct pb_idem_answer ans;
+    enum pb_idem_state state;
+    struct pb_err e;
+    char hash[65];
+    (void)match;
+    pb_err_clear(&e);
+    request_hash(rq, hash);
+    if (pb_idem_begin(c, key, hash, &state, &ans, &e)) {
+        pb_http_problem(rq, &e);
+        return 1;
+    }
+    switch (state) {
+    case PB_IDEM_NEW:
+        return 0;
+    case PB_IDEM_REPLAY:
+        rq->status = ans.status;
+        rq->content_type =
+            ans.content_type[0] ? pb_arena_strdup(&rq->arena, ans.content_type) : NULL;
+        pb_buf_adds(&rq->out, ans.body ? ans.body : "");
+        if (ans.location[0])
+            pb_http_header(rq, "Location", ans.location);
+        if (ans.etag[0])
+            pb_http_header(rq, "ETag", ans.etag);
+        pb_http_header(rq, "Idempotent-Replayed", "true");
+        free(ans.body);
+        return 1;
+    case PB_IDEM_MISMATCH:
+        pb_err_field(&e, PB_E_INVALID, "Idempotency-Key", "key_reused",
+                     "该 Idempotency-Key 已用于另一个请求",
+                     "this Idempotency-Key was used for another request");
+        pb_err_set(&e, PB_E_INVALID, "Idempotency-Key 重复使用", "Idempotency-Key reused");
+        pb_http_problem(rq, &e);
+        return 1;
+    case PB_IDEM_IN_PROGRESS:
+        pb_http_error(rq, PB_E_CONFLICT, "相同 Idempotency-Key 的请求正在处理",
+                      "a request with this Idempotency-Key is in progress");
+        return 1;
+    }
+    return 0;
+}
+
+static void keyed_finish(struct pb_req *rq, struct pb_ctx *c, const char *key)
+{
+    const char *location = NULL, *etag = NULL;
+    for (int i = 0; i < rq->nheaders; i++) {
+        if (!strcmp(rq->headers[i].k, "Location"))
+            location = rq->headers[i].v;
+        else if (!strcmp(rq->headers[i].k, "ETag"))
+            etag = rq->headers[i].v;
+    }
+    pb_idem_finish(c, key, rq->status ? rq->status : 500, rq->content_type, location, etag,
+                   rq->out.data, rq->out.len);
+}
+
 void pb_http_dispatch(struct pb_req *rq, struct pb_ctx *c)
 {
+    const char *idem_key = NULL;
     const struct pb_route *match = NULL;
     int path_matched = 0;
     const char *method = !strcmp(rq->method, "HEAD") ? "GET" : rq->method;
@@ -450,6 +532,20 @@ void pb_http_dispatch(struct pb_req *rq, struct pb_ctx *c)
             return;
         }
     }
+    /* Keys are per account: reads and public routes (login) need none and ignore one. */
+    if ((idem_key = pb_http_req_header(rq, "Idempotency-Key")) &&
+        (!strcmp(method, "GET") || !rq->authed))
+        idem_key = NULL;
+    if (idem_key && !pb_idem_key_ok(idem_key)) {
+        struct pb_err e;
+        pb_err_clear(&e);
+        pb_err_field(&e, PB_E_BAD_REQUEST, "Idempotency-Key", "invalid_key",
+                     "Idempotency-Key 应为 1–128 个字母、数字或 _ . : -",
+                     "Idempotency-Key must be 1–128 letters, digits or _ . : -");
+        pb_err_set(&e, PB_E_BAD_REQUEST, "Idempotency-Key 无效", "invalid Idempotency-Key");
+        pb_http_problem(rq, &e);
+        return;
+    }
     if (match->flags & PB_RT_BODY) {
         const char *ct = pb_http_req_header(rq, "Content-Type");
         json_error_t jerr;
@@ -482,7 +578,11 @@ void pb_http_dispatch(struct pb_req *rq, struct pb_ctx *c)
             return;
         }
     }
+    if (idem_key && keyed_write(rq, c, match, idem_key))
+        return;
     match->fn(rq, c);
     if (c->denied.set)
         write_denial(rq, c);
+    if (idem_key)
+        keyed_finish(rq, c, idem_key);
 }
