@@ -522,6 +522,106 @@ static int load_targets(struct pb_ctx *c, struct pb_stats *s)
     return rc < 0 ? rc : 0;
 }
 
+/* ---- the enterprise indicators (docs/projects.md, Targets) ---- */
+
+/* The filter on enterprises (alias e) for the scope: its regions or its park. Enterprises are not
+ * tied to projects, so the portfolio and pilot filters do not apply (pilot: no actual). */
+static void efilter_build(const struct pb_stats *s, struct pfilter *f)
+{
+    struct pb_buf b;
+    memset(f, 0, sizeof *f);
+    pb_buf_init(&b, sizeof f->sql - 1);
+    pb_buf_adds(&b, "e.archived_at IS NULL");
+    if (!strcmp(s->req.scope, "region")) {
+        pb_buf_adds(&b, " AND e.region_code IN (");
+        for (int i = 0; i < s->nregions; i++) {
+            f->texts[f->ntexts++] = s->regions[i].code;
+            pb_buf_adds(&b, i ? ", ?" : "?");
+        }
+        pb_buf_addc(&b, ')');
+    } else if (!strcmp(s->req.scope, "park")) {
+        pb_parse_i64(s->req.id, &f->park);
+        pb_buf_adds(&b, " AND e.park_id = ?");
+    }
+    pb_strlcpy(f->sql, pb_buf_cstr(&b), sizeof f->sql);
+    pb_buf_release(&b);
+}
+
+/* New enterprises in production (a `producing` event from 1 January to the end of the month),
+ * enterprises newly in statistics (an `in_statistics` event in that period), each counted once
+ * per enterprise; the new output value: the year's output (enterprise_figure.output_fen of the
+ * year) of the enterprises newly in production. By the enterprise's current region and park. */
+static int load_enterprises(struct pb_ctx *c, struct pb_stats *s)
+{
+    struct pfilter f;
+    struct pb_stmt *st;
+    struct pb_buf sql;
+    char from[11], to[11];
+    int rc;
+    efilter_build(s, &f);
+    pb_date_format(s->year, 1, 1, from);
+    pb_date_format(s->year, s->mon, pb_days_in_month(s->year, s->mon), to);
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT e.region_code, v.stage, COUNT(DISTINCT v.enterprise_id) FROM "
+                  "enterprise_event v JOIN enterprise e ON e.id = v.enterprise_id WHERE v.stage "
+                  "IN ('producing', 'in_statistics') AND v.event_on >= ? AND v.event_on <= ? AND "
+                  "%s GROUP BY e.region_code, v.stage",
+                  f.sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    pb_stmt_bind_text(st, 1, from);
+    pb_stmt_bind_text(st, 2, to);
+    filter_bind(&f, st, 3);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        int ri = region_index(s, pb_stmt_col_text(st, 0));
+        int prod = !strcmp(pb_stmt_col_text(st, 1), "producing");
+        int64_t n = pb_stmt_col_int(st, 2);
+        if (prod)
+            s->new_producing += n;
+        else
+            s->new_in_statistics += n;
+        if (ri >= 0) {
+            if (prod)
+                s->regions[ri].new_producing += n;
+            else
+                s->regions[ri].new_in_statistics += n;
+        }
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT e.region_code, COALESCE(SUM(g.output_fen), 0) FROM enterprise e JOIN "
+                  "enterprise_figure g ON g.enterprise_id = e.id AND g.year = ? AND g.archived_at "
+                  "IS NULL WHERE %s AND EXISTS (SELECT 1 FROM enterprise_event v WHERE "
+                  "v.enterprise_id = e.id AND v.stage = 'producing' AND v.event_on >= ? AND "
+                  "v.event_on <= ?) GROUP BY e.region_code",
+                  f.sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    pb_stmt_bind_int(st, 1, s->year);
+    {
+        int idx = filter_bind(&f, st, 2);
+        pb_stmt_bind_text(st, idx, from);
+        pb_stmt_bind_text(st, idx + 1, to);
+    }
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        int ri = region_index(s, pb_stmt_col_text(st, 0));
+        int64_t v = pb_stmt_col_int(st, 1);
+        s->new_output += v;
+        if (ri >= 0)
+            s->regions[ri].new_output += v;
+    }
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- the late and stalled lists (from the per-project stages) ---- */
 
 static void due_date(int y, int m, char out[11])
@@ -763,13 +863,22 @@ static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return rc;
     if ((rc = load_targets(a->c, s)))
         return rc;
-    /* Actuals of the indicators this module knows; the enterprise ones come from later modules. */
     s->targets[0].has_actual = s->targets[1].has_actual = s->targets[2].has_actual =
         s->targets[3].has_actual = 1;
     s->targets[0].actual = s->new_projects * 100;
     s->targets[1].actual = s->newly_in_use * 100;
     s->targets[2].actual = s->ytd_invest;
     s->targets[3].actual = s->ytd_topped;
+    /* The enterprise indicators count the scope's enterprises; pilot projects have no
+     * enterprises of their own, so a pilot-only request has no actual for them. */
+    if (!req.pilot_only) {
+        if ((rc = load_enterprises(a->c, s)))
+            return rc;
+        s->targets[4].has_actual = s->targets[5].has_actual = s->targets[6].has_actual = 1;
+        s->targets[4].actual = s->new_producing * 100;
+        s->targets[5].actual = s->new_output;
+        s->targets[6].actual = s->new_in_statistics * 100;
+    }
     return 0;
 }
 
@@ -942,10 +1051,16 @@ static void put_targets(const struct pb_stats *s, struct pb_buf *out)
         else
             pb_buf_adds(out, ",\"pct\":null");
         /* The pace needed: what is left, spread over the remaining months. */
-        put_target_val(
-            out, "pace_needed_per_month", i, t->has_target && t->has_actual && remaining > 0,
-            remaining > 0 && t->target > t->actual ? pb_div_round(t->target - t->actual, remaining)
-                                                   : 0);
+        {
+            /* Counts are stored ×100: round them to whole units, not the hundredths (which the
+             * display would then truncate). */
+            int64_t unit = (i == 0 || i == 1 || i == 4 || i == 6) ? 100 : 1;
+            put_target_val(out, "pace_needed_per_month", i,
+                           t->has_target && t->has_actual && remaining > 0,
+                           remaining > 0 && t->target > t->actual
+                               ? pb_div_round(t->target - t->actual, remaining * unit) * unit
+                               : 0);
+        }
         pb_buf_adds(out, ",\"regions_behind\":[");
         /* Behind: the share of the yearly target done is below the share of the year gone. */
         for (int r = 0; r < s->nregions && t->has_actual; r++) {
@@ -953,7 +1068,10 @@ static void put_targets(const struct pb_stats *s, struct pb_buf *out)
             int64_t actual = i == 0   ? g->new_projects * 100
                              : i == 1 ? g->newly_in_use * 100
                              : i == 2 ? g->ytd_invest
-                                      : g->ytd_topped;
+                             : i == 3 ? g->ytd_topped
+                             : i == 4 ? g->new_producing * 100
+                             : i == 5 ? g->new_output
+                                      : g->new_in_statistics * 100;
             if (!g->has_target[i] || g->target[i] <= 0)
                 continue;
             if (actual * 12 < g->target[i] * s->mon) {
@@ -967,6 +1085,22 @@ static void put_targets(const struct pb_stats *s, struct pb_buf *out)
         pb_buf_adds(out, "]}");
     }
     pb_buf_adds(out, "]");
+}
+
+/* The enterprise indicators' actuals: null for a pilot-only request (no enterprises of their
+ * own). */
+static void put_enterprises(const struct pb_stats *s, struct pb_buf *out)
+{
+    if (s->req.pilot_only) {
+        pb_buf_adds(out, "null");
+        return;
+    }
+    pb_buf_printf(out, "{\"from\":\"%04d-01-01\",\"to\":\"%04d-%02d-%02d\",\"new_producing\":%lld,"
+                  "\"new_in_statistics\":%lld",
+                  s->year, s->year, s->mon, pb_days_in_month(s->year, s->mon),
+                  (long long)s->new_producing, (long long)s->new_in_statistics);
+    jdec(out, "new_output_yuan", s->new_output, 0);
+    pb_buf_printf(out, ",\"output_year\":%d}", s->year);
 }
 
 static void stats_json(const struct pb_stats *s, struct pb_buf *out)
@@ -1022,6 +1156,8 @@ static void stats_json(const struct pb_stats *s, struct pb_buf *out)
     }
     pb_buf_printf(out, ",\"new_projects\":%lld,\"newly_in_use\":%lld}", (long long)s->new_projects,
                   (long long)s->newly_in_use);
+    pb_buf_adds(out, ",\"enterprises\":");
+    put_enterprises(s, out);
     pb_buf_adds(out, ",\"invest_vs_plan\":{");
     jdec(out, "invest_plan_yuan", s->plan_invest, 1);
     jdec(out, "invest_cum_yuan", s->cum_invest, 0);
@@ -1311,6 +1447,8 @@ static void dashboard_body(struct pb_stats *s, struct pb_buf *out)
     }
     pb_buf_adds(out, "],\"targets\":");
     put_targets(s, out);
+    pb_buf_adds(out, ",\"enterprises\":");
+    put_enterprises(s, out);
 }
 
 int pb_dashboard_json(struct pb_ctx *c, const struct pb_stats_req *rq0, struct pb_buf *out,

@@ -43,6 +43,7 @@ struct pb_stats_region {
     int64_t projects, stage[PB_STAGE__COUNT], to_use;
     int64_t ytd_invest, ytd_topped, ly_ytd_invest;
     int64_t new_projects, newly_in_use;
+    int64_t new_producing, new_output, new_in_statistics; /* enterprises (count; fen) */
     int has_target[PB_STATS_NIND];
     int64_t target[PB_STATS_NIND];
 };
@@ -66,6 +67,8 @@ struct pb_stats {
     int64_t ly_ytd_invest, ly_ytd_topped, ly_ytd_completed, ly_stage[PB_STAGE__COUNT];
     int64_t cum_invest, plan_invest;
     int64_t new_projects, newly_in_use;
+    /* enterprises of the scope (not of the projects): docs/projects.md, Targets */
+    int64_t new_producing, new_output, new_in_statistics;
     /* by month of the year (index 0 = January .. mon-1) */
     int64_t by_month_stage[12][PB_STAGE__COUNT];
     int64_t by_month_invest[12], by_month_topped[12];

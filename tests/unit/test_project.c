@@ -20,6 +20,7 @@
 #include "domain/park.h"
 #include "domain/project.h"
 #include "domain/project_stats.h"
+#include "domain/space.h"
 #include "store/db.h"
 #include "util/timeutil.h"
 
@@ -626,6 +627,207 @@ static void test_late_and_stalled(void **state)
     (void)D;
 }
 
+
+/* ---- the enterprise indicators ---- */
+
+static int64_t mk_enterprise(const char *name, const char *region, int64_t park, int n)
+{
+    static const char CH[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    char body[18], uscc[19];
+    int w = 1, sum = 0;
+    struct pb_ctx c;
+    struct pb_err e;
+    int64_t id = 0;
+    json_t *b;
+    snprintf(body, sizeof body, "91%.6sMP%07d", region, n);
+    for (int i = 0; i < 17; i++) {
+        sum += (int)(strchr(CH, body[i]) - CH) * w;
+        w = w * 3 % 31;
+    }
+    memcpy(uscc, body, 17);
+    uscc[17] = CH[(31 - sum % 31) % 31];
+    uscc[18] = 0;
+    b = json_pack("{s:s,s:s,s:s,s:I}", "name", name, "uscc", uscc, "region_code", region,
+                  "park_id", (json_int_t)park);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_res_create(&c, &pb_res_enterprises, b, NULL, &id, NULL, &e))
+        fail_msg("create enterprise: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+    json_decref(b);
+    return id;
+}
+
+static void ent_events(int64_t id, const char *const *dates)
+{
+    static const char *const stages[] = {"signed", "moved_in", "producing", "at_capacity",
+                                         "in_statistics"};
+    struct pb_ctx c;
+    struct pb_err e;
+    ctx(&c, NULL);
+    for (int i = 0; i < 5 && dates[i]; i++) {
+        pb_err_clear(&e);
+        if (pb_enterprise_event(&c, id, stages[i], dates[i], NULL, NULL, &e))
+            fail_msg("event %s: %s", stages[i], e.detail_en);
+    }
+}
+
+static void ent_output(int64_t id, int year, const char *yuan)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    json_t *b = json_pack("{s:I,s:i,s:s}", "enterprise_id", (json_int_t)id, "year", year,
+                          "output_fen", yuan);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_res_create(&c, &pb_res_enterprise_figures, b, NULL, NULL, NULL, &e))
+        fail_msg("figure: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+    json_decref(b);
+}
+
+static void stats_at(const char *month, const char *scope, const char *id, struct pb_stats *s)
+{
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, month, sizeof rq.month);
+    pb_strlcpy(rq.scope, scope, sizeof rq.scope);
+    pb_strlcpy(rq.id, id, sizeof rq.id);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_stats_compute(&c, &rq, s, &e))
+        fail_msg("stats: %s", e.detail_en);
+}
+
+static void mk_target(const char *region, const char *ind, int year, const char *value)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    json_t *b = json_pack("{s:s,s:s,s:i,s:s}", "region_code", region, "indicator", ind, "year",
+                          year, "value", value);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_res_create(&c, &pb_res_targets, b, NULL, NULL, NULL, &e))
+        fail_msg("target: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+    json_decref(b);
+}
+
+/* 新增投产企业 (producing events in 1—M月), 新增纳统企业 (in_statistics events in 1—M月) and 新增产值
+ * (the year's output of the enterprises newly producing), by the enterprise's region and park,
+ * compared with the city's 2025-style targets; a cached answer changes with a new figure. */
+static void test_enterprise_indicators(void **state)
+{
+    static struct pb_stats s;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    struct pb_buf out;
+    json_t *j, *t;
+    int64_t e1, e2, e3, e4;
+    (void)state;
+    e1 = mk_enterprise("投产企业一", "350582", park_jj, 1);
+    e2 = mk_enterprise("去年投产企业", "350582", park_jj, 2);
+    e3 = mk_enterprise("三月投产企业", "350583", park_na, 3);
+    e4 = mk_enterprise("已注销企业", "350583", park_na, 4);
+    ent_events(e1, (const char *const[]){"2023-11-01", "2023-12-01", "2024-01-15", "2024-02-01",
+                                         "2024-02-20"});
+    ent_events(e2, (const char *const[]){"2023-01-01", "2023-02-01", "2023-06-01", "2023-09-01",
+                                         "2024-01-10"});
+    ent_events(e3, (const char *const[]){"2024-01-01", "2024-02-01", "2024-03-05", NULL});
+    ent_events(e4, (const char *const[]){"2024-01-01", "2024-01-02", "2024-01-03", NULL});
+    ent_output(e1, 2024, "12345.67");
+    ent_output(e1, 2023, "100.00");
+    ent_output(e2, 2024, "999.00");
+    ent_output(e3, 2024, "500.00");
+    ent_output(e4, 2024, "7.00");
+    {
+        /* An archived enterprise leaves every figure. */
+        struct pb_ctx cc;
+        ctx(&cc, NULL);
+        pb_err_clear(&e);
+        assert_int_equal(pb_res_archive(&cc, &pb_res_enterprises, e4, NULL, &e), 0);
+    }
+    mk_target("350500", "new_producing", 2024, "1000");
+    mk_target("350500", "new_output", 2024, "100000000000");
+    mk_target("350582", "new_producing", 2024, "12");
+    mk_target("350583", "new_producing", 2024, "1");
+
+    stats_at("2024-02", "city", "", &s);
+    assert_int_equal(s.new_producing, 1);
+    assert_int_equal(s.new_in_statistics, 2);
+    assert_int_equal(s.new_output, 1234567);
+    assert_true(s.targets[4].has_actual && s.targets[4].has_target);
+    assert_int_equal(s.targets[4].actual, 100);
+    assert_int_equal(s.targets[4].target, 100000);
+    assert_int_equal(s.targets[5].actual, 1234567);
+    assert_int_equal(s.targets[5].target, 10000000000000LL);
+    assert_int_equal(s.targets[6].actual, 200);
+    stats_at("2024-03", "city", "", &s);
+    assert_int_equal(s.new_producing, 2);
+    assert_int_equal(s.new_output, 1284567);
+    stats_at("2024-03", "region", "350583", &s);
+    assert_int_equal(s.new_producing, 1);
+    assert_int_equal(s.new_output, 50000);
+    assert_int_equal(s.new_in_statistics, 0);
+    {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)park_jj);
+        stats_at("2024-02", "park", id, &s);
+        assert_int_equal(s.new_producing, 1);
+        assert_int_equal(s.new_in_statistics, 2);
+    }
+    stats_at("2023-12", "city", "", &s);
+    assert_int_equal(s.new_producing, 1); /* e2 in June 2023 */
+    assert_int_equal(s.new_output, 0);    /* no 2023 figure for e2 */
+
+    /* The JSON: actual against target, regions behind, and the cache follows a new figure. */
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, "2024-03", sizeof rq.month);
+    pb_strlcpy(rq.scope, "city", sizeof rq.scope);
+    pb_buf_init(&out, 0);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_monthly_json(&c, &rq, &out, &e), 0);
+    j = json_loads(pb_buf_cstr(&out), 0, NULL);
+    assert_non_null(j);
+    t = json_array_get(json_object_get(j, "targets"), 4);
+    assert_string_equal(json_string_value(json_object_get(t, "indicator")), "new_producing");
+    assert_int_equal(json_integer_value(json_object_get(t, "target")), 1000);
+    assert_int_equal(json_integer_value(json_object_get(t, "actual")), 2);
+    assert_string_equal(json_string_value(json_object_get(t, "pct")), "0.20");
+    assert_int_equal(json_integer_value(json_object_get(t, "pace_needed_per_month")), 111);
+    /* 晋江 has 1 of 12 (below 3/12 of the year); 南安 1 of 1. */
+    assert_int_equal(json_array_size(json_object_get(t, "regions_behind")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(t, "regions_behind"), 0), "region_code")),
+                        "350582");
+    t = json_array_get(json_object_get(j, "targets"), 5);
+    assert_string_equal(json_string_value(json_object_get(t, "actual")), "12845.67");
+    assert_string_equal(json_string_value(json_object_get(t, "target")), "100000000000.00");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "enterprises"), "new_output_yuan")),
+        "12845.67");
+    json_decref(j);
+    ent_output(e2, 2023, "1.00"); /* not counted, but a write: the version moves */
+    {
+        int64_t e5 = mk_enterprise("新投产企业", "350583", park_na, 5);
+        ent_events(e5, (const char *const[]){"2024-02-01", "2024-02-02", "2024-03-01", NULL});
+    }
+    out.len = 0;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_monthly_json(&c, &rq, &out, &e), 0);
+    j = json_loads(pb_buf_cstr(&out), 0, NULL);
+    t = json_array_get(json_object_get(j, "targets"), 4);
+    assert_int_equal(json_integer_value(json_object_get(t, "actual")), 3);
+    json_decref(j);
+    pb_buf_release(&out);
+    /* Pilot projects have no enterprises of their own: no actual. */
+    rq.pilot_only = 1;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    assert_false(s.targets[4].has_actual);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -635,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_statistics),
         cmocka_unit_test(test_aggregate_follows_projects),
         cmocka_unit_test(test_late_and_stalled),
+        cmocka_unit_test(test_enterprise_indicators),
     };
     return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
 }
