@@ -363,7 +363,8 @@ static int load_projects(struct pb_ctx *c, struct pb_stats *s, const struct pfil
     pb_buf_init(&sql, 4096);
     pb_buf_printf(&sql,
                   "SELECT t.project_id, t.on_date, t.stage FROM project_transition t JOIN project "
-                  "p ON p.id = t.project_id WHERE %s AND t.on_date <= ? ORDER BY t.project_id, "
+                  "p ON p.id = t.project_id WHERE %s AND t.on_date <= ? AND t.voided_at IS NULL "
+                  "ORDER BY t.project_id, "
                   "t.on_date, t.id",
                   f->sql);
     rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
@@ -727,7 +728,8 @@ static int compute_lists(struct pb_ctx *c, struct pb_stats *s, const struct proj
         const char *p2[] = {from_month, s->req.month};
         if ((rc = id_column(c->db,
                             "SELECT project_id, MIN(submitted_at) FROM project_report WHERE month "
-                            "= ? GROUP BY project_id ORDER BY project_id",
+                            "= ? AND withdrawn_at IS NULL GROUP BY project_id ORDER BY "
+                            "project_id",
                             p1, 1, &sub_ids, &sub_at, &nsub)))
             return rc;
         if ((rc = id_column(c->db,

@@ -257,6 +257,58 @@ describe('the contract routes', () => {
   });
 });
 
+describe('corrections', () => {
+  it('city staff void a wrong transition with a reason; a submitted report is withdrawn', async () => {
+    const park = (await srv.api('GET', `/api/v1/parks?region_code=${JINJIANG}&limit=1`, { token: jj })).json
+      .items[0];
+    const c = await srv.api('POST', '/api/v1/projects', {
+      token: jj,
+      body: { name: '更正测试项目', park_id: park.id, region_code: JINJIANG, kind: 'new_build', county_only: true },
+    });
+    assert.equal(c.status, 201, `${c}`);
+    const id = c.json.id;
+    const ids = {};
+    for (const [stage, date] of [['planned', '2023-02-01'], ['started', '2023-04-01'], ['building', '2023-05-01']]) {
+      const t = await srv.api('POST', `/api/v1/projects/${id}/transitions`, {
+        token: jj, body: { stage, date, evidence: '文件' },
+      });
+      assert.equal(t.status, 201, `${t}`);
+      ids[stage] = t.json.id;
+    }
+    const voidUrl = (tid) => `/api/v1/projects/${id}/transitions/${tid}/void`;
+    assertProblem(await srv.api('POST', voidUrl(ids.building), { token: jj, body: { reason: '误录' } }), 403);
+    assertFieldError(await srv.api('POST', voidUrl(ids.building), { token: city, body: {} }), 422, 'reason', 'required');
+    assertFieldError(
+      await srv.api('POST', voidUrl(ids.started), { token: city, body: { reason: '误录' } }),
+      422, 'transition', 'breaks_history',
+    );
+    const v = await srv.api('POST', voidUrl(ids.building), { token: city, body: { reason: '尚未取得施工许可，误录' } });
+    assert.equal(v.status, 200, `${v}`);
+    assert.equal(v.json.voided, true);
+    assert.equal(v.json.void_reason, '尚未取得施工许可，误录');
+    assertProblem(await srv.api('POST', voidUrl(ids.building), { token: city, body: { reason: '再次' } }), 409);
+    const h = await srv.api('GET', `/api/v1/projects/${id}/transitions`, { token: jj });
+    assert.deepEqual(h.json.items.map((x) => x.stage), ['planned', 'started']);
+    assert.equal(h.json.stage, 'started');
+    assert.deepEqual(h.json.voided.map((x) => x.id), [ids.building]);
+    assert.equal((await srv.api('GET', `/api/v1/projects/${id}`, { token: jj })).json.stage, 'started');
+    const audit = await srv.api('GET', `/api/v1/audit?action=transition_void&object_id=${id}`, { token: city });
+    if (audit.status === 200) assert.ok(audit.json.items.length >= 1, 'the void is audited');
+
+    // Withdraw a submitted report before confirmation; a confirmed one cannot be withdrawn.
+    const url = `/api/v1/projects/${id}/reports/2024-01`;
+    const put = await srv.api('PUT', url, { token: jj, body: { invest_done_yuan: '10.00', topped_out_m2: '0', completed_m2: '0' } });
+    assert.equal(put.status, 200, `${put}`);
+    const w = await srv.api('POST', `${url}/withdraw`, { token: jj });
+    assert.equal(w.status, 200, `${w}`);
+    assert.equal(w.json.status, 'withdrawn');
+    assertProblem(await srv.api('GET', url, { token: jj }), 404);
+    assert.equal((await srv.api('PUT', url, { token: jj, body: { invest_done_yuan: '20.00', topped_out_m2: '0', completed_m2: '0' } })).json.rev, 2);
+    assert.equal((await srv.api('POST', `${url}/confirm`, { token: city })).status, 200);
+    assertProblem(await srv.api('POST', `${url}/withdraw`, { token: jj }), 409);
+  });
+});
+
 describe('exports', () => {
   it('CSV carries the bulletin and the totals', async () => {
     const r = await monthly('month=2024-02&scope=city&format=csv');

@@ -828,6 +828,175 @@ static void test_enterprise_indicators(void **state)
     assert_false(s.targets[4].has_actual);
 }
 
+/* ---- corrections: voiding a transition, withdrawing a report ---- */
+
+static int void_tr(int64_t pid, int64_t tid, const char *reason, const struct pb_principal *who,
+                   struct pb_err *e)
+{
+    struct pb_ctx c;
+    ctx(&c, who);
+    pb_err_clear(e);
+    return pb_project_transition_void(&c, pid, tid, reason, NULL, e);
+}
+
+/* The id of the project's latest transition into `stage` (not voided). */
+static int64_t tr_id(int64_t pid, const char *stage)
+{
+    int64_t id = 0;
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT MAX(id) FROM project_transition WHERE project_id = %lld AND stage = '%s' AND "
+             "voided_at IS NULL",
+             (long long)pid, stage);
+    assert_int_equal(pb_db_query_int(db, sql, &id), 0);
+    return id;
+}
+
+static json_t *get_json(int (*fn)(struct pb_ctx *, int64_t, struct pb_buf *, struct pb_err *),
+                        int64_t pid)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    struct pb_buf b;
+    json_t *j;
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    pb_buf_init(&b, 0);
+    assert_int_equal(fn(&c, pid, &b, &e), 0);
+    j = json_loads(pb_buf_cstr(&b), 0, NULL);
+    pb_buf_release(&b);
+    assert_non_null(j);
+    return j;
+}
+
+static void test_void_transition(void **state)
+{
+    static struct pb_stats s;
+    struct pb_err e;
+    int64_t park = mk_park("作废测试园区", "350524"), X;
+    int st;
+    char id[24];
+    json_t *j;
+    (void)state;
+    X = mk_project("误登记项目", park, "350524", "new_build");
+    trans_ok(X, "planned", "2023-01-01");
+    trans_ok(X, "started", "2023-03-01");
+    trans_ok(X, "building", "2023-05-01"); /* entered by mistake */
+    /* Region staff may not void; a reason is required. */
+    assert_int_equal(void_tr(X, tr_id(X, "building"), "误录", &nanan_staff, &e), PB_E_FORBIDDEN);
+    expect_rule(void_tr(X, tr_id(X, "building"), "", NULL, &e), &e, "reason", "required");
+    /* Voiding the middle one would leave planned → building without a reason. */
+    expect_rule(void_tr(X, tr_id(X, "started"), "误录", NULL, &e), &e, "transition",
+                "breaks_history");
+    /* A transition of another project is not found. */
+    assert_int_equal(void_tr(P[0] ? P[0] : X + 100000, tr_id(X, "building"), "误录", NULL, &e),
+                     PB_E_NOT_FOUND);
+    {
+        int64_t b = tr_id(X, "building");
+        assert_int_equal(void_tr(X, b, "施工许可证尚未取得，误录", NULL, &e), 0);
+        assert_int_equal(void_tr(X, b, "再次", NULL, &e), PB_E_CONFLICT);
+        assert_string_equal(e.fields[0].code, "already_voided");
+    }
+    /* The stage on a date ignores it; so do the project's stage and the statistics. */
+    assert_int_equal(pb_project_stage_at(db, X, "2023-06-30", &st), 0);
+    assert_int_equal(st, PB_STAGE_STARTED);
+    j = get_json(pb_project_transitions, X);
+    assert_string_equal(json_string_value(json_object_get(j, "stage")), "started");
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
+    assert_int_equal(json_array_size(json_object_get(j, "voided")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "voided"), 0), "void_reason")),
+                        "施工许可证尚未取得，误录");
+    json_decref(j);
+    snprintf(id, sizeof id, "%lld", (long long)park);
+    stats_at("2023-06", "park", id, &s);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING], 0);
+    assert_int_equal(s.stage[PB_STAGE_STARTED], 1);
+    /* The building transition can be entered again at its real date. */
+    trans_ok(X, "building", "2023-09-01");
+    stats_at("2023-09", "park", id, &s);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING], 1);
+    assert_int_equal(s.trans[PB_STAGE_STARTED][PB_STAGE_BUILDING], 1);
+    /* A report that needs the stage keeps it: voiding started would make April planned with
+     * investment. */
+    put_confirm(X, "2023-04", "1000.00", "0");
+    assert_int_equal(void_tr(X, tr_id(X, "building"), "再次误录", NULL, &e), 0);
+    expect_rule(void_tr(X, tr_id(X, "started"), "误录", NULL, &e), &e, "transition",
+                "planned_no_investment");
+    /* The audit has the void with its reason. */
+    {
+        int64_t n = 0;
+        assert_int_equal(pb_db_query_int(db,
+                                         "SELECT COUNT(*) FROM audit WHERE action = "
+                                         "'transition_void'",
+                                         &n),
+                         0);
+        assert_int_equal(n, 2);
+    }
+}
+
+static int withdraw(int64_t pid, const char *month, struct pb_err *e)
+{
+    struct pb_ctx c;
+    ctx(&c, NULL);
+    pb_err_clear(e);
+    return pb_report_withdraw(&c, pid, month, NULL, e);
+}
+
+static void test_withdraw_report(void **state)
+{
+    static struct pb_stats s;
+    struct pb_err e;
+    struct pb_ctx c;
+    struct pb_buf b;
+    int64_t park = mk_park("撤回测试园区", "350525"), Y;
+    char id[24];
+    json_t *j, *h;
+    (void)state;
+    Y = mk_project("撤回月报项目", park, "350525", "new_build");
+    trans_ok(Y, "planned", "2023-01-01");
+    trans_ok(Y, "started", "2023-01-15");
+    assert_int_equal(put(Y, "2023-02", "100.00", "0", NULL, "0", NULL, NULL, &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), PB_E_NOT_FOUND);
+    /* Submitted again: version 2; confirmed; a correction (3) withdrawn brings 2 back. */
+    put_confirm(Y, "2023-02", "200.00", "0");
+    assert_int_equal(put(Y, "2023-02", "300.00", "0", NULL, "0", NULL, NULL, &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), PB_E_CONFLICT);
+    assert_string_equal(e.fields[0].code, "already_confirmed");
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    pb_buf_init(&b, 0);
+    assert_int_equal(pb_report_get(&c, Y, "2023-02", &b, &e), 0);
+    j = json_loads(pb_buf_cstr(&b), 0, NULL);
+    pb_buf_release(&b);
+    assert_int_equal(json_integer_value(json_object_get(j, "rev")), 2);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "confirmed");
+    h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "status")),
+                        "withdrawn");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 2), "status")),
+                        "withdrawn");
+    assert_false(json_is_null(json_object_get(json_array_get(h, 0), "withdrawn_at")));
+    json_decref(j);
+    snprintf(id, sizeof id, "%lld", (long long)park);
+    stats_at("2023-02", "park", id, &s);
+    assert_int_equal(s.m_invest, 20000);
+    /* A new correction after the withdrawal is version 4. */
+    assert_int_equal(put(Y, "2023-02", "250.00", "0", NULL, "0", NULL, NULL, &e), 0);
+    {
+        int64_t rev = 0;
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT rev FROM project_report WHERE project_id = %lld AND is_current = 1",
+                 (long long)Y);
+        assert_int_equal(pb_db_query_int(db, sql, &rev), 0);
+        assert_int_equal(rev, 4);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -838,6 +1007,8 @@ int main(void)
         cmocka_unit_test(test_aggregate_follows_projects),
         cmocka_unit_test(test_late_and_stalled),
         cmocka_unit_test(test_enterprise_indicators),
+        cmocka_unit_test(test_void_transition),
+        cmocka_unit_test(test_withdraw_report),
     };
     return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
 }
