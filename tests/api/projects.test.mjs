@@ -254,6 +254,17 @@ describe('the contract routes', () => {
     assert.equal(late.status, 200, `${late}`);
     assert.ok(late.json.count > 0, 'March 2024 reports of the demo are missing');
     assert.ok(late.json.items.every((x) => x.region_code === JINJIANG));
+    // The demo's reports carry their dates in the reporting window: January's all on time,
+    // three of February's submitted on 12 March, after the due day.
+    const jan = await srv.api('GET', '/api/v1/reports/late?month=2024-01&scope=city', { token: city });
+    assert.equal(jan.status, 200, `${jan}`);
+    assert.equal(jan.json.count, 0);
+    const feb = await srv.api('GET', '/api/v1/reports/late?month=2024-02&scope=city', { token: city });
+    assert.equal(feb.json.count, 3);
+    assert.deepEqual([...new Set(feb.json.items.map((x) => x.status))], ['submitted_late']);
+    const rep = await srv.api('GET', `/api/v1/projects/${feb.json.items[0].project_id}/reports/2024-02`, { token: city });
+    assert.equal(rep.json.submitted_at, '2024-03-12T01:30:00.000Z');
+    assert.equal(rep.json.confirmed_at, '2024-03-14T01:30:00.000Z');
   });
 });
 
