@@ -8,6 +8,7 @@
 #include "../util/validate.h"
 #include "audit.h"
 #include "project.h"
+#include "project_stats.h"
 #include "refdata.h"
 
 int pb_report_due_day = 10;
@@ -331,6 +332,8 @@ static int project_after_write(struct pb_ctx *c, int64_t id, const char *action,
     if ((rc = region_of(c->db, "project", id, reg)))
         return rc;
     if ((rc = agg_resync(c->db, id)))
+        return rc;
+    if ((rc = pb_stage_agg_sync(c->db, id)))
         return rc;
     return pb_project_data_bump(c->db, reg);
 }
@@ -706,6 +709,8 @@ static int trans_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return rc < 0 ? rc : PB_E_DB;
     if ((rc = project_stage_sync(db, p.id, c->now_ms)))
         return rc;
+    if ((rc = pb_stage_agg_sync(db, p.id)))
+        return rc;
 
     pb_buf_init(&ch, 0);
     pb_buf_printf(&ch, "{\"transition_id\":%lld,\"from\":\"%s\",\"stage\":\"%s\",\"date\":",
@@ -1012,6 +1017,8 @@ static int void_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (err->nfields)
         return invalid(err);
     if ((rc = project_stage_sync(db, p.id, c->now_ms)))
+        return rc;
+    if ((rc = pb_stage_agg_sync(db, p.id)))
         return rc;
     pb_buf_init(&ch, 0);
     pb_buf_printf(&ch, "{\"transition_id\":%lld,\"stage\":", (long long)a->transition_id);

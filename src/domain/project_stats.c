@@ -13,6 +13,8 @@
 #include "refdata.h"
 
 #define CITY_CODE "350500"
+
+int pb_stats_force_slow;
 #define NPOINTS 24 /* month ends from January of last year to this month */
 
 static const char *const ind_names[PB_STATS_NIND] = {
@@ -396,6 +398,164 @@ static int load_projects(struct pb_ctx *c, struct pb_stats *s, const struct pfil
         }
     }
     pb_stmt_done(st);
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    *rows_out = rows;
+    *n_out = n;
+    return 0;
+}
+
+/* The stage figures from the maintained counts (decision 0034): the rows of this month, the months
+ * of the year before it and the same month last year. Same results as the per-project loop in
+ * compute_tx (the unit tests compare them). */
+static int load_stage_agg(struct pb_ctx *c, struct pb_stats *s)
+{
+    struct pfilter af;
+    struct pb_stmt *st;
+    struct pb_buf sql;
+    int rc, K = s->year * 12 + s->mon - 1, Y0 = s->year * 12, LY = K - 12;
+    filter_build_as(s, &af, 1);
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT a.month, a.region_code, a.now_stage, a.prev_stage, a.ye_stage, "
+                  "SUM(a.n), SUM(a.plan_invest) FROM project_stage_agg a WHERE ((a.month >= ? AND "
+                  "a.month <= ?) OR a.month = ?) AND %s GROUP BY a.month, a.region_code, "
+                  "a.now_stage, a.prev_stage, a.ye_stage",
+                  af.sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    pb_stmt_bind_int(st, 1, Y0);
+    pb_stmt_bind_int(st, 2, K);
+    pb_stmt_bind_int(st, 3, LY);
+    filter_bind(&af, st, 4);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        int mi = (int)pb_stmt_col_int(st, 0), ri = region_index(s, pb_stmt_col_text(st, 1));
+        int now = (int)pb_stmt_col_int(st, 2), prev = (int)pb_stmt_col_int(st, 3),
+            ye = (int)pb_stmt_col_int(st, 4);
+        int64_t n = pb_stmt_col_int(st, 5), plan = pb_stmt_col_int(st, 6);
+        struct pb_stats_region *reg = ri >= 0 ? &s->regions[ri] : NULL;
+        int in_use_now = now == PB_STAGE_PARTLY || now == PB_STAGE_IN_USE;
+        int in_use_ye = ye == PB_STAGE_PARTLY || ye == PB_STAGE_IN_USE;
+        if (now <= 0 || now >= PB_STAGE__COUNT || prev < 0 || prev >= PB_STAGE__COUNT || ye < 0 ||
+            ye >= PB_STAGE__COUNT || !n)
+            continue;
+        if (mi == LY) {
+            s->ly_stage[now] += n;
+            continue;
+        }
+        s->by_month_stage[mi - Y0][now] += n;
+        if (mi != K)
+            continue;
+        s->projects += n;
+        s->stage[now] += n;
+        s->plan_invest += plan;
+        if (now != prev)
+            s->trans[prev][now] += n;
+        if (!ye)
+            s->new_projects += n;
+        if (in_use_now && !in_use_ye)
+            s->newly_in_use += n;
+        if (reg) {
+            reg->projects += n;
+            reg->stage[now] += n;
+            if (prev == PB_STAGE_BUILDING && in_use_now)
+                reg->to_use += n;
+            if (!ye)
+                reg->new_projects += n;
+            if (in_use_now && !in_use_ye)
+                reg->newly_in_use += n;
+        }
+    }
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The last transition of a project on or before `date`: its stage and date. */
+static int last_on_or_before(struct pb_db *db, int64_t pid, const char *date, int *stage,
+                             char out[11])
+{
+    struct pb_stmt *st;
+    int rc;
+    *stage = PB_STAGE_NONE;
+    out[0] = 0;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT stage, on_date FROM project_transition WHERE project_id = ? AND "
+                            "on_date <= ? AND voided_at IS NULL ORDER BY on_date DESC, id DESC "
+                            "LIMIT 1",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, pid);
+    pb_stmt_bind_text(st, 2, date);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        *stage = pb_stage_parse(pb_stmt_col_text(st, 0));
+        pb_strlcpy(out, pb_stmt_col_text(st, 1), 11);
+    }
+    pb_stmt_done(st);
+    if (*stage < 0)
+        *stage = PB_STAGE_NONE;
+    return rc < 0 ? rc : 0;
+}
+
+/* The rows the late and stalled lists need (the stage at the end of this month and the last, and
+ * the date of the last transition by this month end), from each project's current stage and its
+ * date (project.stage, stage_date, kept by every transition and void): only the projects whose
+ * latest transition comes after the end of last month need a look at their transitions. */
+static int load_list_rows(struct pb_ctx *c, struct pb_stats *s, const struct pfilter *f,
+                          struct proj_row **rows_out, size_t *n_out)
+{
+    struct pb_stmt *st;
+    struct pb_buf sql;
+    struct proj_row *rows = NULL;
+    size_t n = 0, cap = 0, *redo = NULL, nredo = 0;
+    int rc, K = 11 + s->mon, P = K - 1;
+    char endK[11], endP[11];
+    point_end(s, K, endK);
+    point_end(s, P, endP);
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT p.id, p.region_code, p.stage, p.stage_date FROM project p WHERE %s "
+                  "AND p.stage IS NOT NULL ORDER BY p.id",
+                  f->sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    filter_bind(f, st, 1);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        const char *date = pb_stmt_col_null(st, 3) ? "" : pb_stmt_col_text(st, 3);
+        int stage = pb_stage_parse(pb_stmt_col_text(st, 2));
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            rows = pb_xrealloc(rows, cap * sizeof *rows);
+            redo = pb_xrealloc(redo, cap * sizeof *redo);
+        }
+        memset(&rows[n], 0, sizeof rows[n]);
+        rows[n].id = pb_stmt_col_int(st, 0);
+        rows[n].region = region_index(s, pb_stmt_col_text(st, 1));
+        if (stage > 0 && date[0] && strcmp(date, endP) <= 0) {
+            rows[n].st[K] = rows[n].st[P] = (unsigned char)stage;
+            pb_strlcpy(rows[n].last, date, sizeof rows[n].last);
+        } else {
+            redo[nredo++] = n;
+        }
+        n++;
+    }
+    pb_stmt_done(st);
+    for (size_t i = 0; i < nredo && rc >= 0; i++) {
+        struct proj_row *r = &rows[redo[i]];
+        int sk, sp;
+        char d[11];
+        if ((rc = last_on_or_before(c->db, r->id, endK, &sk, r->last)) ||
+            (rc = last_on_or_before(c->db, r->id, endP, &sp, d)))
+            break;
+        r->st[K] = (unsigned char)sk;
+        r->st[P] = (unsigned char)sp;
+    }
+    free(redo);
     if (rc < 0) {
         free(rows);
         return rc;
@@ -816,6 +976,27 @@ static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         snprintf(s->ytd_months, sizeof s->ytd_months, "1-%d", s->mon);
     for (int i = 0; i < PB_STATS_NIND; i++)
         s->targets[i].indicator = ind_names[i];
+    /* The stage figures from the maintained counts when they reach this month; otherwise (not
+     * built yet, or beyond the horizon) from the transitions, project by project. */
+    {
+        int horizon = -1;
+        if (!pb_stats_force_slow && (rc = pb_stage_agg_horizon(db, &horizon)))
+            return rc;
+        if (!pb_stats_force_slow && horizon >= s->year * 12 + s->mon - 1) {
+            if ((rc = load_stage_agg(a->c, s)))
+                return rc;
+            if (req.lists) {
+                filter_build(s, &f);
+                if ((rc = load_list_rows(a->c, s, &f, &rows, &n)))
+                    return rc;
+                rc = compute_lists(a->c, s, rows, n);
+                free(rows);
+                if (rc)
+                    return rc;
+            }
+            goto sums;
+        }
+    }
     filter_build(s, &f);
     if ((rc = load_projects(a->c, s, &f, &rows, &n)))
         return rc;
@@ -861,6 +1042,7 @@ static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return rc;
     }
     free(rows);
+sums:
     if ((rc = load_sums(a->c, s)))
         return rc;
     if ((rc = load_targets(a->c, s)))

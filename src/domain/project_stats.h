@@ -110,6 +110,21 @@ int pb_late_json(struct pb_ctx *c, const struct pb_stats_req *rq, struct pb_buf 
                  struct pb_err *err);
 /* The reporting calendar of a year: each month's due date. */
 void pb_calendar_json(int year, struct pb_buf *out);
+/* ---- the maintained stage counts (project_stage.c, decision 0034) ---- */
+/* Months as integers: year * 12 + month - 1. This month (CST). */
+int pb_stage_month_now(void);
+/* The last month held, -1 when not built. */
+int pb_stage_agg_horizon(struct pb_db *db, int *horizon);
+/* Rebuild everything up to `horizon` (inside the caller's write transaction). */
+int pb_stage_agg_rebuild(struct pb_db *db, int horizon);
+/* Count project pid's current key and stage series in place of what was counted (inside the
+ * caller's write transaction, after the change). Builds everything when not built yet or less
+ * than a year is left before the horizon. */
+int pb_stage_agg_sync(struct pb_db *db, int64_t pid);
+
+/* Tests: 1 = compute the stage figures from the transitions even when the counts are built. */
+extern int pb_stats_force_slow;
+
 /* Forget every cached answer (tests). */
 void pb_stats_cache_clear(void);
 

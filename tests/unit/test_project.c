@@ -997,6 +997,130 @@ static void test_withdraw_report(void **state)
     }
 }
 
+/* ---- the maintained stage counts against the transitions ---- */
+
+static void compare_stats(const char *month, const char *scope, const char *id, int pilot, int all)
+{
+    static struct pb_stats a, b;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, month, sizeof rq.month);
+    pb_strlcpy(rq.scope, scope, sizeof rq.scope);
+    pb_strlcpy(rq.id, id, sizeof rq.id);
+    rq.pilot_only = pilot;
+    rq.all_portfolios = all;
+    rq.lists = 1;
+    rq.stall_months = 3;
+    ctx(&c, NULL);
+    pb_stats_force_slow = 0;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &a, &e), 0);
+    pb_stats_force_slow = 1;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &b, &e), 0);
+    pb_stats_force_slow = 0;
+#define SAME(f)                                                                                    \
+    if (memcmp(&a.f, &b.f, sizeof a.f))                                                            \
+    fail_msg("%s %s %s pilot=%d all=%d: %s differs", month, scope, id, pilot, all, #f)
+    SAME(projects);
+    SAME(stage);
+    SAME(trans);
+    SAME(ly_stage);
+    SAME(plan_invest);
+    SAME(new_projects);
+    SAME(newly_in_use);
+    SAME(by_month_stage);
+    SAME(regions);
+    SAME(ytd_invest);
+    SAME(owed);
+    SAME(late_count);
+    SAME(stalled_count);
+    SAME(nlate);
+    SAME(nstalled);
+    if (memcmp(a.late, b.late, (size_t)a.nlate * sizeof a.late[0]) ||
+        memcmp(a.stalled, b.stalled, (size_t)a.nstalled * sizeof a.stalled[0]))
+        fail_msg("%s %s %s: the late or stalled lists differ", month, scope, id);
+#undef SAME
+}
+
+static void compare_all(void)
+{
+    char park[24];
+    snprintf(park, sizeof park, "%lld", (long long)park_jj);
+    for (int y = 2021; y <= 2024; y++)
+        for (int m = 1; m <= 12; m++) {
+            char month[8];
+            snprintf(month, sizeof month, "%04d-%02d", y, m);
+            compare_stats(month, "city", "", 0, 0);
+            compare_stats(month, "city", "", 0, 1);
+            compare_stats(month, "city", "", 1, 0);
+            compare_stats(month, "region", "350582", 0, 1);
+            compare_stats(month, "region", "350524", 0, 0);
+            compare_stats(month, "park", park, 0, 1);
+        }
+}
+
+/* After every fixture above (back-dated transitions, voids, moves, archiving, flags), the counts
+ * kept write by write give the same figures as the transitions, and a full rebuild gives the
+ * same rows. */
+static void test_stage_counts_match(void **state)
+{
+    int64_t before = 0, after = 0, nrows = 0, h = -1;
+    int horizon;
+    const char *sum = "SELECT COALESCE(SUM(n * (month % 97 + 1) * (now_stage * 36 + prev_stage * 6 + "
+                      "ye_stage + 1) * (park_id % 89 + 1)), 0) + COALESCE(SUM(plan_invest % "
+                      "1000003), 0) FROM project_stage_agg";
+    (void)state;
+    assert_int_equal(pb_stage_agg_horizon(db, &horizon), 0);
+    h = horizon;
+    assert_true(h >= pb_stage_month_now() + 12);
+    compare_all();
+    {
+        /* A move to another park and region, a pilot flag and an archive. */
+        struct pb_ctx c;
+        struct pb_err e;
+        int64_t v = 0, X = mk_project("迁移项目", park_jj, "350582", "new_build");
+        char sql[96];
+        json_t *b;
+        trans_ok(X, "planned", "2022-03-01");
+        trans_ok(X, "started", "2023-02-01");
+        snprintf(sql, sizeof sql, "SELECT version FROM project WHERE id = %lld", (long long)X);
+        assert_int_equal(pb_db_query_int(db, sql, &v), 0);
+        b = json_pack("{s:I,s:s,s:b}", "park_id", (json_int_t)park_na, "region_code", "350583",
+                      "pilot", 1);
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        {
+            char etag[64];
+            pb_res_etag(X, v, etag, sizeof etag);
+            if (pb_res_patch(&c, &pb_res_projects, X, b, etag, NULL, NULL, &e))
+                fail_msg("patch: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+        }
+        json_decref(b);
+        compare_all();
+        pb_err_clear(&e);
+        assert_int_equal(pb_res_archive(&c, &pb_res_projects, X, NULL, &e), 0);
+        compare_all();
+    }
+    assert_int_equal(pb_db_query_int(db, sum, &before), 0);
+    {
+        struct pb_err e;
+        pb_err_clear(&e);
+        assert_int_equal(pb_db_exec_script(db, "BEGIN", &e), 0);
+        assert_int_equal(pb_stage_agg_rebuild(db, horizon), 0);
+        assert_int_equal(pb_db_exec_script(db, "COMMIT", &e), 0);
+    }
+    assert_int_equal(pb_db_query_int(db, sum, &after), 0);
+    assert_int_equal(pb_db_query_int(db, "SELECT COUNT(*) FROM project_stage_agg WHERE n <> 0",
+                                     &nrows),
+                     0);
+    assert_true(nrows > 0);
+    assert_int_equal(before, after);
+    compare_all();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1009,6 +1133,7 @@ int main(void)
         cmocka_unit_test(test_enterprise_indicators),
         cmocka_unit_test(test_void_transition),
         cmocka_unit_test(test_withdraw_report),
+        cmocka_unit_test(test_stage_counts_match),
     };
     return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
 }
