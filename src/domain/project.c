@@ -385,7 +385,16 @@ static const struct pb_field target_fields[] = {
     {"value", PB_MONEY, .required = 1, .min = 0, .max = MONEY_MAX, .list = 1, .label_zh = "目标值",
      .label_en = "Target value", .doc = "yuan for money, m² for areas, a whole number for counts"},
     {"note", PB_TEXT, .max_len = 500, .list = 1, .label_zh = "说明", .label_en = "Note"},
+    {"pilot", PB_BOOL, .filter = PB_FILTER_EQ, .list = 1, .label_zh = "试点项目目标",
+     .label_en = "Target of the pilot projects",
+     .doc = "compared by the statistics with pilot=1 (project indicators only)"},
 };
+
+static int indicator_is_enterprise(const char *ind)
+{
+    return ind && (!strcmp(ind, "new_producing") || !strcmp(ind, "new_output") ||
+                   !strcmp(ind, "new_in_statistics"));
+}
 
 static int indicator_is_count(const char *ind)
 {
@@ -401,8 +410,16 @@ static int target_validate(struct pb_ctx *c, const struct pb_rec *rec, int creat
     const struct pb_val *year = pb_rec_get(rec, "year");
     const struct pb_val *month = pb_rec_get(rec, "month");
     const struct pb_val *region = pb_rec_get(rec, "region_code");
+    const struct pb_val *pilot = pb_rec_get(rec, "pilot");
+    int is_pilot = !pilot->is_null && pilot->i;
     struct pb_stmt *st;
     int rc;
+    /* Enterprises are not linked to pilot projects: such a target could never be compared. */
+    if (is_pilot && !ind->is_null && indicator_is_enterprise(ind->s))
+        pb_err_field(err, PB_E_INVALID, "pilot", "not_for_enterprises",
+                     "企业类指标不区分试点项目，不能设为试点目标",
+                     "enterprise indicators are not counted for pilot projects; a pilot target "
+                     "can only be a project indicator");
     if (!ind->is_null && indicator_is_count(ind->s) && !val->is_null && val->i % 100)
         pb_err_field(err, PB_E_INVALID, "value", "whole_number", "该指标的目标值须为整数",
                      "this indicator's target is a whole number");
@@ -412,14 +429,16 @@ static int target_validate(struct pb_ctx *c, const struct pb_rec *rec, int creat
     if ((rc = pb_db_prepare(
              c->db,
              "SELECT id FROM project_target WHERE region_code = ? AND indicator = ? "
-             "AND year = ? AND COALESCE(month, 0) = ? AND archived_at IS NULL AND id <> ?",
+             "AND year = ? AND COALESCE(month, 0) = ? AND pilot = ? AND archived_at IS NULL AND "
+             "id <> ?",
              &st)))
         return rc;
     pb_stmt_bind_text(st, 1, region->s);
     pb_stmt_bind_text(st, 2, ind->s);
     pb_stmt_bind_int(st, 3, year->i);
     pb_stmt_bind_int(st, 4, month->is_null ? 0 : month->i);
-    pb_stmt_bind_int(st, 5, creating ? 0 : rec->fixed[PB_COL_ID].i);
+    pb_stmt_bind_int(st, 5, is_pilot);
+    pb_stmt_bind_int(st, 6, creating ? 0 : rec->fixed[PB_COL_ID].i);
     rc = pb_stmt_step(st);
     pb_stmt_done(st);
     if (rc < 0)

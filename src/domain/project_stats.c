@@ -649,14 +649,14 @@ static int load_targets(struct pb_ctx *c, struct pb_stats *s)
     const char *scope_code = !strcmp(s->req.scope, "city")     ? CITY_CODE
                              : !strcmp(s->req.scope, "region") ? s->req.id
                                                                : NULL;
-    if (s->req.pilot_only)
-        scope_code = NULL; /* targets are set for whole portfolios */
+    /* A pilot-only request compares with the pilot targets, any other with the others. */
     if ((rc = pb_db_prepare(c->db,
                             "SELECT region_code, indicator, month, value FROM project_target WHERE "
-                            "year = ? AND archived_at IS NULL",
+                            "year = ? AND pilot = ? AND archived_at IS NULL",
                             &st)))
         return rc;
     pb_stmt_bind_int(st, 1, s->year);
+    pb_stmt_bind_int(st, 2, s->req.pilot_only ? 1 : 0);
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
         const char *reg = pb_stmt_col_text(st, 0);
         int ind = ind_index(pb_stmt_col_text(st, 1));

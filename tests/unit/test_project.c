@@ -1121,6 +1121,66 @@ static void test_stage_counts_match(void **state)
     compare_all();
 }
 
+static int region_index_of(const struct pb_stats *s, const char *code)
+{
+    for (int i = 0; i < s->nregions; i++)
+        if (!strcmp(s->regions[i].code, code))
+            return i;
+    fail_msg("no region %s", code);
+    return -1;
+}
+
+/* ---- pilot targets ---- */
+
+static int mk_target_pilot(const char *region, const char *ind, const char *value, int pilot,
+                           struct pb_err *e)
+{
+    struct pb_ctx c;
+    json_t *b = json_pack("{s:s,s:s,s:i,s:s,s:b}", "region_code", region, "indicator", ind,
+                          "year", 2024, "value", value, "pilot", pilot);
+    int rc;
+    ctx(&c, NULL);
+    pb_err_clear(e);
+    rc = pb_res_create(&c, &pb_res_targets, b, NULL, NULL, NULL, e);
+    json_decref(b);
+    return rc;
+}
+
+/* A statistics request with pilot=1 compares with the pilot targets; the others with the
+ * portfolio's; enterprise indicators cannot have a pilot target. */
+static void test_pilot_targets(void **state)
+{
+    static struct pb_stats s;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    (void)state;
+    assert_int_equal(mk_target_pilot("350500", "invest_done", "1000000000", 0, &e), 0);
+    assert_int_equal(mk_target_pilot("350500", "invest_done", "5000000", 1, &e), 0);
+    assert_int_equal(mk_target_pilot("350582", "invest_done", "100", 1, &e), 0);
+    expect_rule(mk_target_pilot("350500", "invest_done", "6000000", 1, &e), &e, "indicator",
+                "duplicate");
+    expect_rule(mk_target_pilot("350500", "new_producing", "10", 1, &e), &e, "pilot",
+                "not_for_enterprises");
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, "2024-02", sizeof rq.month);
+    pb_strlcpy(rq.scope, "city", sizeof rq.scope);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    assert_true(s.targets[2].has_target);
+    assert_int_equal(s.targets[2].target, 100000000000LL);
+    assert_int_equal(s.regions[region_index_of(&s, "350582")].has_target[2], 0);
+    rq.pilot_only = 1;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    assert_true(s.targets[2].has_target);
+    assert_int_equal(s.targets[2].target, 500000000LL);
+    assert_int_equal(s.targets[2].actual, s.ytd_invest);
+    assert_int_equal(s.regions[region_index_of(&s, "350582")].target[2], 10000);
+    assert_false(s.targets[4].has_target);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1134,6 +1194,7 @@ int main(void)
         cmocka_unit_test(test_void_transition),
         cmocka_unit_test(test_withdraw_report),
         cmocka_unit_test(test_stage_counts_match),
+        cmocka_unit_test(test_pilot_targets),
     };
     return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
 }
