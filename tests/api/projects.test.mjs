@@ -320,6 +320,43 @@ describe('corrections', () => {
   });
 });
 
+describe('targets of the enterprise indicators and of the pilot projects', () => {
+  it('new producing enterprises and new output are compared, not null; pilot targets are their own', async () => {
+    for (const [indicator, value] of [['new_producing', '1000'], ['new_output', '100000000000']]) {
+      const t = await srv.api('POST', '/api/v1/targets', { token: city, body: { region_code: '350500', indicator, year: 2025, value } });
+      assert.equal(t.status, 201, `${t}`);
+    }
+    const r = await monthly('month=2025-06&scope=city');
+    assert.equal(r.status, 200, `${r}`);
+    const byInd = Object.fromEntries(r.json.targets.map((x) => [x.indicator, x]));
+    assert.equal(byInd.new_producing.target, 1000);
+    assert.equal(typeof byInd.new_producing.actual, 'number');
+    assert.equal(byInd.new_producing.actual, r.json.enterprises.new_producing);
+    assert.equal(byInd.new_output.target, '100000000000.00');
+    assert.equal(byInd.new_output.actual, r.json.enterprises.new_output_yuan);
+    assert.equal(typeof byInd.new_in_statistics.actual, 'number');
+    const d = await srv.api('GET', '/api/v1/dashboard?month=2025-06&scope=city', { token: viewer });
+    assert.equal(d.status, 200, `${d}`);
+    assert.equal(d.json.enterprises.new_producing, r.json.enterprises.new_producing);
+    // pilot=1: no enterprise actual, and the pilot targets apply.
+    assertFieldError(
+      await srv.api('POST', '/api/v1/targets', { token: city, body: { region_code: '350500', indicator: 'new_output', year: 2025, value: '1', pilot: true } }),
+      422, 'pilot', 'not_for_enterprises',
+    );
+    const pt = await srv.api('POST', '/api/v1/targets', {
+      token: city, body: { region_code: '350500', indicator: 'invest_done', year: 2025, value: '123.00', pilot: true },
+    });
+    assert.equal(pt.status, 201, `${pt}`);
+    const p = await monthly('month=2025-06&scope=city&pilot=1');
+    assert.equal(p.json.enterprises, null);
+    const pInd = Object.fromEntries(p.json.targets.map((x) => [x.indicator, x]));
+    assert.equal(pInd.new_producing.actual, null);
+    assert.equal(pInd.invest_done.target, '123.00');
+    const np = Object.fromEntries((await monthly('month=2025-06&scope=city')).json.targets.map((x) => [x.indicator, x]));
+    assert.equal(np.invest_done.target, null, 'the pilot target is not the portfolio\'s');
+  });
+});
+
 describe('exports', () => {
   it('CSV carries the bulletin and the totals', async () => {
     const r = await monthly('month=2024-02&scope=city&format=csv');
