@@ -828,6 +828,12 @@ static int id_column(struct pb_db *db, const char *sql, const char *const *param
     return 0;
 }
 
+static int id_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
 struct stall_cand {
     size_t row;
     const char *last;
@@ -892,13 +898,23 @@ static int compute_lists(struct pb_ctx *c, struct pb_stats *s, const struct proj
                             "project_id",
                             p1, 1, &sub_ids, &sub_at, &nsub)))
             return rc;
+        /* Read in index order (month, project) and sort and deduplicate here: SQLite's DISTINCT
+         * … ORDER BY over the window sorted in a temporary b-tree, 7× slower (decision 0034). */
         if ((rc = id_column(c->db,
-                            "SELECT DISTINCT project_id FROM project_report WHERE effective = 1 "
-                            "AND month >= ? AND month <= ? AND invest_done > 0 ORDER BY project_id",
+                            "SELECT project_id FROM project_report WHERE effective = 1 AND month "
+                            ">= ? AND month <= ? AND invest_done > 0",
                             p2, 2, &inv_ids, NULL, &ninv))) {
             free(sub_ids);
             free(sub_at);
             return rc;
+        }
+        if (ninv) {
+            size_t u = 1;
+            qsort(inv_ids, ninv, sizeof *inv_ids, id_cmp);
+            for (size_t i = 1; i < ninv; i++)
+                if (inv_ids[i] != inv_ids[u - 1])
+                    inv_ids[u++] = inv_ids[i];
+            ninv = u;
         }
     }
     cand = pb_xmalloc((n ? n : 1) * sizeof *cand);
