@@ -97,6 +97,25 @@ int pb_stage_month_now(void)
     return month_index(today);
 }
 
+/* lock: 0 none, 1 shared (PostgreSQL FOR SHARE), 2 exclusive (FOR UPDATE). SQLite has one writer
+ * at a time, so it needs neither. */
+static int horizon_locked(struct pb_db *db, int lock, int *horizon)
+{
+    struct pb_stmt *st;
+    int rc;
+    const char *sql = "SELECT horizon FROM project_stage_meta WHERE id = 1";
+    if (pb_db_kind(db) == PB_DB_PG && lock)
+        sql = lock == 1 ? "SELECT horizon FROM project_stage_meta WHERE id = 1 FOR SHARE"
+                        : "SELECT horizon FROM project_stage_meta WHERE id = 1 FOR UPDATE";
+    *horizon = -1;
+    if ((rc = pb_db_prepare(db, sql, &st)))
+        return rc;
+    if ((rc = pb_stmt_step(st)) == PB_ROW)
+        *horizon = (int)pb_stmt_col_int(st, 0);
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 int pb_stage_agg_horizon(struct pb_db *db, int *horizon)
 {
     struct pb_stmt *st;
@@ -413,11 +432,20 @@ int pb_stage_agg_sync(struct pb_db *db, int64_t pid)
     struct skey ok, nk;
     struct series os, ns;
     int rc, horizon, found = 0, had = 0, now_mi = pb_stage_month_now(), lo, hi;
-    if ((rc = pb_stage_agg_horizon(db, &horizon)))
+    /* Concurrent writers (PostgreSQL): differences take the meta row shared, a build takes it
+     * exclusive, so a build never interleaves with a difference and two builds never run at
+     * once (the second finds the horizon fresh after the wait and applies its difference). */
+    if ((rc = horizon_locked(db, 1, &horizon)))
         return rc;
-    /* Not built, or less than a year left: build it all (which counts this change too). */
-    if (horizon < now_mi + 12)
-        return pb_stage_agg_rebuild(db, horizon_for(now_mi));
+    if (horizon < now_mi + 12) {
+        if ((rc = exec1(db, "INSERT INTO project_stage_meta (id, horizon) VALUES (1, -1) ON "
+                            "CONFLICT (id) DO NOTHING")) ||
+            (rc = horizon_locked(db, 2, &horizon)))
+            return rc;
+        /* Not built, or less than a year left: build it all (which counts this change too). */
+        if (horizon < now_mi + 12)
+            return pb_stage_agg_rebuild(db, horizon_for(now_mi));
+    }
     memset(&ok, 0, sizeof ok);
     memset(&os, 0, sizeof os);
     if ((rc = pb_db_prepare(db,
