@@ -1,7 +1,9 @@
 /* cmd_report.c: `parkbrain report monthly --month YYYY-MM [--scope city|region|park] [--id ID]
  * [--rollup] [--pilot] [--portfolio city|all] [--format json|xlsx|csv|text] [--out FILE]`:
  * the monthly statistics and bulletin of the standardization projects (issue 4), computed by the
- * same code as GET /api/v1/reports/monthly, as the system user. */
+ * same code as GET /api/v1/reports/monthly, as the system user.
+ * `parkbrain report rebuild`: rebuild the maintained stage counts (decision 0034) from the
+ * transitions, e.g. after rows were loaded with SQL outside the application. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +18,43 @@ static void usage(void)
         "                                [--format json|xlsx|csv|text] [--out FILE]\n\n"
         "The rolling statistics of the 四个一批 portfolio for a month and the bulletin text.\n"
         "--id is the region code (scope region) or the park id (scope park). xlsx is written\n"
-        "to --out (default report-YYYY-MM.xlsx); the other formats go to stdout unless --out.\n");
+        "to --out (default report-YYYY-MM.xlsx); the other formats go to stdout unless --out.\n\n"
+        "       parkbrain report rebuild [--db URL]\n"
+        "Rebuild the maintained stage counts of the statistics from the transitions (after\n"
+        "loading rows with SQL outside parkbrain; the application keeps them up to date).\n");
+}
+
+static int rebuild_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    (void)ctx;
+    (void)err;
+    return pb_stage_agg_rebuild(db, (pb_stage_month_now() / 12 + 2) * 12 + 11);
+}
+
+static int cmd_rebuild(int argc, char **argv)
+{
+    struct pb_cli cli;
+    struct pb_cli_flags fl;
+    struct pb_db *db;
+    struct pb_err err;
+    int rc;
+    memset(&fl, 0, sizeof fl);
+    if ((rc = pb_cli_parse(&cli, argc, argv, &fl)))
+        return rc;
+    if (cli.help) {
+        usage();
+        return 0;
+    }
+    if (pb_cli_open(&cli, &db, 1))
+        return 1;
+    pb_err_clear(&err);
+    rc = pb_db_tx(db, 1, rebuild_tx, NULL, &err);
+    if (rc < 0 || rc > 0)
+        fprintf(stderr, "parkbrain: rebuild failed: %s\n", err.detail_en);
+    else
+        fprintf(stderr, "parkbrain: stage counts rebuilt\n");
+    pb_db_close(db);
+    return rc ? 1 : 0;
 }
 
 int pb_cmd_report(int argc, char **argv)
@@ -33,6 +71,8 @@ int pb_cmd_report(int argc, char **argv)
     struct pb_buf out;
     const char *month, *scope, *id, *pf, *fmt, *path;
     int rc;
+    if (argc >= 1 && !strcmp(argv[0], "rebuild"))
+        return cmd_rebuild(argc - 1, argv + 1);
     if (argc < 1 || strcmp(argv[0], "monthly")) {
         usage();
         return argc < 1 || strcmp(argv[0], "--help") ? 2 : 0;

@@ -6,6 +6,7 @@
 #include "../util/timeutil.h"
 #include "../util/validate.h"
 #include "audit.h"
+#include "project.h"
 #include "refdata.h"
 #include "space.h"
 
@@ -172,6 +173,34 @@ static int enterprise_validate(struct pb_ctx *c, const struct pb_rec *rec, int c
     return invalid(err);
 }
 
+/* The project statistics count lifecycle events and yearly output by the enterprise's region and
+ * park (docs/projects.md, Targets): a change to an enterprise that has a lifecycle (moving park or
+ * region, archiving) bumps the statistics' data version so that no cached answer is stale. An
+ * enterprise without events (a new one, most imported rows) counts nowhere yet: no bump, so a
+ * bulk import does not pay for it. */
+static int enterprise_after_write(struct pb_ctx *c, int64_t id, const char *action,
+                                  struct pb_err *err)
+{
+    struct pb_stmt *st;
+    char region[16] = "";
+    int rc, has_stage = 0;
+    (void)err;
+    if (!strcmp(action, "create"))
+        return 0;
+    if ((rc = pb_db_prepare(c->db, "SELECT region_code, stage IS NOT NULL FROM enterprise WHERE id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        pb_strlcpy(region, pb_stmt_col_text(st, 0), sizeof region);
+        has_stage = (int)pb_stmt_col_int(st, 1);
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    return has_stage ? pb_project_data_bump(c->db, region) : 0;
+}
+
 const struct pb_resource pb_res_enterprises = {
     .name = "enterprises",
     .table = "enterprise",
@@ -184,6 +213,7 @@ const struct pb_resource pb_res_enterprises = {
     .park_col = "park_id",
     .enterprise_col = "id",
     .validate = enterprise_validate,
+    .after_write = enterprise_after_write,
 };
 
 /* ---- children of an enterprise: honours and yearly figures ---- */
@@ -291,6 +321,25 @@ static const struct pb_field figure_fields[] = {
      .label_en = "Land used (m²)"},
 };
 
+/* Yearly output feeds the project statistics' new output value: bump their data version. */
+static int figure_after_write(struct pb_ctx *c, int64_t id, const char *action, struct pb_err *err)
+{
+    struct pb_stmt *st;
+    char region[16] = "";
+    int rc;
+    (void)action;
+    (void)err;
+    if ((rc = pb_db_prepare(c->db, "SELECT region_code FROM enterprise_figure WHERE id = ?", &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW)
+        pb_strlcpy(region, pb_stmt_col_text(st, 0), sizeof region);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    return pb_project_data_bump(c->db, region);
+}
+
 const struct pb_resource pb_res_enterprise_figures = {
     .name = "enterprise_figures",
     .table = "enterprise_figure",
@@ -302,6 +351,7 @@ const struct pb_resource pb_res_enterprise_figures = {
     .policy = "enterprises",
     .enterprise_col = "enterprise_id",
     .derive = child_derive,
+    .after_write = figure_after_write,
 };
 
 /* ---- the lifecycle ---- */
@@ -460,7 +510,10 @@ static int event_tx(struct pb_db *db, void *ctx, struct pb_err *err)
                                                .changes = pb_buf_cstr(&ch)},
                         err);
     pb_buf_release(&ch);
-    return rc;
+    if (rc)
+        return rc;
+    /* 投产 and 纳统 events count in the project statistics' targets: a new data version. */
+    return pb_project_data_bump(db, region);
 }
 
 int pb_enterprise_event(struct pb_ctx *c, int64_t id, const char *stage, const char *date,

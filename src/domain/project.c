@@ -8,6 +8,7 @@
 #include "../util/validate.h"
 #include "audit.h"
 #include "project.h"
+#include "project_stats.h"
 #include "refdata.h"
 
 int pb_report_due_day = 10;
@@ -332,6 +333,8 @@ static int project_after_write(struct pb_ctx *c, int64_t id, const char *action,
         return rc;
     if ((rc = agg_resync(c->db, id)))
         return rc;
+    if ((rc = pb_stage_agg_sync(c->db, id)))
+        return rc;
     return pb_project_data_bump(c->db, reg);
 }
 
@@ -382,7 +385,16 @@ static const struct pb_field target_fields[] = {
     {"value", PB_MONEY, .required = 1, .min = 0, .max = MONEY_MAX, .list = 1, .label_zh = "目标值",
      .label_en = "Target value", .doc = "yuan for money, m² for areas, a whole number for counts"},
     {"note", PB_TEXT, .max_len = 500, .list = 1, .label_zh = "说明", .label_en = "Note"},
+    {"pilot", PB_BOOL, .filter = PB_FILTER_EQ, .list = 1, .label_zh = "试点项目目标",
+     .label_en = "Target of the pilot projects",
+     .doc = "compared by the statistics with pilot=1 (project indicators only)"},
 };
+
+static int indicator_is_enterprise(const char *ind)
+{
+    return ind && (!strcmp(ind, "new_producing") || !strcmp(ind, "new_output") ||
+                   !strcmp(ind, "new_in_statistics"));
+}
 
 static int indicator_is_count(const char *ind)
 {
@@ -398,8 +410,16 @@ static int target_validate(struct pb_ctx *c, const struct pb_rec *rec, int creat
     const struct pb_val *year = pb_rec_get(rec, "year");
     const struct pb_val *month = pb_rec_get(rec, "month");
     const struct pb_val *region = pb_rec_get(rec, "region_code");
+    const struct pb_val *pilot = pb_rec_get(rec, "pilot");
+    int is_pilot = !pilot->is_null && pilot->i;
     struct pb_stmt *st;
     int rc;
+    /* Enterprises are not linked to pilot projects: such a target could never be compared. */
+    if (is_pilot && !ind->is_null && indicator_is_enterprise(ind->s))
+        pb_err_field(err, PB_E_INVALID, "pilot", "not_for_enterprises",
+                     "企业类指标不区分试点项目，不能设为试点目标",
+                     "enterprise indicators are not counted for pilot projects; a pilot target "
+                     "can only be a project indicator");
     if (!ind->is_null && indicator_is_count(ind->s) && !val->is_null && val->i % 100)
         pb_err_field(err, PB_E_INVALID, "value", "whole_number", "该指标的目标值须为整数",
                      "this indicator's target is a whole number");
@@ -409,14 +429,16 @@ static int target_validate(struct pb_ctx *c, const struct pb_rec *rec, int creat
     if ((rc = pb_db_prepare(
              c->db,
              "SELECT id FROM project_target WHERE region_code = ? AND indicator = ? "
-             "AND year = ? AND COALESCE(month, 0) = ? AND archived_at IS NULL AND id <> ?",
+             "AND year = ? AND COALESCE(month, 0) = ? AND pilot = ? AND archived_at IS NULL AND "
+             "id <> ?",
              &st)))
         return rc;
     pb_stmt_bind_text(st, 1, region->s);
     pb_stmt_bind_text(st, 2, ind->s);
     pb_stmt_bind_int(st, 3, year->i);
     pb_stmt_bind_int(st, 4, month->is_null ? 0 : month->i);
-    pb_stmt_bind_int(st, 5, creating ? 0 : rec->fixed[PB_COL_ID].i);
+    pb_stmt_bind_int(st, 5, is_pilot);
+    pb_stmt_bind_int(st, 6, creating ? 0 : rec->fixed[PB_COL_ID].i);
     rc = pb_stmt_step(st);
     pb_stmt_done(st);
     if (rc < 0)
@@ -583,7 +605,7 @@ int pb_project_stage_at(struct pb_db *db, int64_t project_id, const char *date, 
     *stage = PB_STAGE_NONE;
     if ((rc = pb_db_prepare(db,
                             "SELECT stage FROM project_transition WHERE project_id = ? AND on_date "
-                            "<= ? ORDER BY on_date DESC, id DESC LIMIT 1",
+                            "<= ? AND voided_at IS NULL ORDER BY on_date DESC, id DESC LIMIT 1",
                             &st)))
         return rc;
     pb_stmt_bind_int(st, 1, project_id);
@@ -594,6 +616,29 @@ int pb_project_stage_at(struct pb_db *db, int64_t project_id, const char *date, 
     pb_stmt_done(st);
     if (*stage < 0)
         *stage = PB_STAGE_NONE;
+    return rc < 0 ? rc : 0;
+}
+
+/* The project's current stage is the latest (not voided) transition's. */
+static int project_stage_sync(struct pb_db *db, int64_t pid, int64_t now_ms)
+{
+    struct pb_stmt *st;
+    int rc;
+    if ((rc = pb_db_prepare(
+             db,
+             "UPDATE project SET stage = (SELECT stage FROM project_transition WHERE project_id = "
+             "? AND voided_at IS NULL ORDER BY on_date DESC, id DESC LIMIT 1), stage_date = "
+             "(SELECT on_date FROM project_transition WHERE project_id = ? AND voided_at IS NULL "
+             "ORDER BY on_date DESC, id DESC LIMIT 1), version = version + 1, updated_at = ? "
+             "WHERE id = ?",
+             &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, pid);
+    pb_stmt_bind_int(st, 2, pid);
+    pb_stmt_bind_int(st, 3, now_ms);
+    pb_stmt_bind_int(st, 4, pid);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
     return rc < 0 ? rc : 0;
 }
 
@@ -624,7 +669,7 @@ static int trans_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     /* The first later transition: inserting before it must not make its step irregular. */
     if ((rc = pb_db_prepare(db,
                             "SELECT stage, reason FROM project_transition WHERE project_id = ? AND "
-                            "on_date > ? ORDER BY on_date, id LIMIT 1",
+                            "on_date > ? AND voided_at IS NULL ORDER BY on_date, id LIMIT 1",
                             &st)))
         return rc;
     pb_stmt_bind_int(st, 1, p.id);
@@ -681,22 +726,9 @@ static int trans_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     pb_stmt_done(st);
     if (rc != PB_ROW)
         return rc < 0 ? rc : PB_E_DB;
-    /* The project's current stage is the latest transition's. */
-    if ((rc = pb_db_prepare(
-             db,
-             "UPDATE project SET stage = (SELECT stage FROM project_transition WHERE project_id = "
-             "? ORDER BY on_date DESC, id DESC LIMIT 1), stage_date = (SELECT on_date FROM "
-             "project_transition WHERE project_id = ? ORDER BY on_date DESC, id DESC LIMIT 1), "
-             "version = version + 1, updated_at = ? WHERE id = ?",
-             &st)))
+    if ((rc = project_stage_sync(db, p.id, c->now_ms)))
         return rc;
-    pb_stmt_bind_int(st, 1, p.id);
-    pb_stmt_bind_int(st, 2, p.id);
-    pb_stmt_bind_int(st, 3, c->now_ms);
-    pb_stmt_bind_int(st, 4, p.id);
-    rc = pb_stmt_step(st);
-    pb_stmt_done(st);
-    if (rc < 0)
+    if ((rc = pb_stage_agg_sync(db, p.id)))
         return rc;
 
     pb_buf_init(&ch, 0);
@@ -825,6 +857,250 @@ struct list_args {
     struct pb_buf *out;
 };
 
+/* ---- voiding a wrong transition ---- */
+
+#define TRANS_COLS                                                                                 \
+    "id, project_id, stage, on_date, evidence, evidence_kind, reason, created_at, created_by, "   \
+    "voided_at, voided_by, void_reason"
+
+static void put_voided_row(struct pb_buf *out, struct pb_stmt *st)
+{
+    pb_buf_printf(out, "{\"id\":%lld,\"project_id\":%lld,\"stage\":",
+                  (long long)pb_stmt_col_int(st, 0), (long long)pb_stmt_col_int(st, 1));
+    pb_buf_json_str(out, pb_stmt_col_text(st, 2));
+    pb_buf_adds(out, ",\"date\":");
+    pb_buf_json_str(out, pb_stmt_col_text(st, 3));
+    pb_buf_adds(out, ",\"evidence\":");
+    pb_buf_json_str(out, pb_stmt_col_text(st, 4));
+    pb_buf_adds(out, ",\"evidence_kind\":");
+    pb_buf_json_str(out, pb_stmt_col_text(st, 5));
+    pb_buf_adds(out, ",\"reason\":");
+    pb_buf_json_str(out, pb_stmt_col_text(st, 6));
+    put_time(out, "created_at", st, 7);
+    pb_buf_printf(out, ",\"created_by\":%lld,\"voided\":%s", (long long)pb_stmt_col_int(st, 8),
+                  pb_stmt_col_null(st, 9) ? "false" : "true");
+    put_time(out, "voided_at", st, 9);
+    pb_buf_adds(out, ",\"voided_by\":");
+    if (pb_stmt_col_null(st, 10))
+        pb_buf_adds(out, "null");
+    else
+        pb_buf_printf(out, "%lld", (long long)pb_stmt_col_int(st, 10));
+    pb_buf_adds(out, ",\"void_reason\":");
+    if (pb_stmt_col_null(st, 11))
+        pb_buf_adds(out, "null");
+    else
+        pb_buf_json_str(out, pb_stmt_col_text(st, 11));
+    pb_buf_addc(out, '}');
+}
+
+struct void_args {
+    struct pb_ctx *c;
+    int64_t project_id, transition_id;
+    const char *reason;
+    struct pb_buf *out;
+};
+
+static int void_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct void_args *a = ctx;
+    struct pb_ctx *c = a->c;
+    struct proj p;
+    struct pb_stmt *st;
+    char stage[24] = "", date[11] = "", w[16];
+    int rc, voided = 0, found = 0, prev = PB_STAGE_NONE, next = PB_STAGE_NONE, next_reason = 0;
+    int64_t next_id = 0;
+    struct pb_buf ch;
+
+    if ((rc = proj_load(c, a->project_id, "transition_void", &p, err)))
+        return rc;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT stage, on_date, voided_at IS NOT NULL FROM project_transition "
+                            "WHERE id = ? AND project_id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, a->transition_id);
+    pb_stmt_bind_int(st, 2, p.id);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        found = 1;
+        pb_strlcpy(stage, pb_stmt_col_text(st, 0), sizeof stage);
+        pb_strlcpy(date, pb_stmt_col_text(st, 1), sizeof date);
+        voided = (int)pb_stmt_col_int(st, 2);
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!found)
+        return pb_err_set(err, PB_E_NOT_FOUND, "阶段记录不存在", "no such transition");
+    if (voided) {
+        pb_err_field(err, PB_E_CONFLICT, "transition", "already_voided", "该阶段记录已作废",
+                     "this transition is already void");
+        return pb_err_set(err, PB_E_CONFLICT, "该阶段记录已作废", "this transition is already void");
+    }
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE project_transition SET voided_at = ?, voided_by = ?, "
+                            "void_reason = ? WHERE id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, c->now_ms);
+    pb_stmt_bind_int(st, 2, c->who->account_id);
+    pb_stmt_bind_text(st, 3, a->reason);
+    pb_stmt_bind_int(st, 4, a->transition_id);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+
+    /* Without it, the step from the stage before into the next transition must still be regular
+     * (or have its reason), as when a transition is back-dated in between. */
+    {
+        struct pb_stmt *q;
+        if ((rc = pb_db_prepare(db,
+                                "SELECT id, stage, reason FROM project_transition WHERE project_id "
+                                "= ? AND voided_at IS NULL AND (on_date > ? OR (on_date = ? AND id "
+                                "> ?)) ORDER BY on_date, id LIMIT 1",
+                                &q)))
+            return rc;
+        pb_stmt_bind_int(q, 1, p.id);
+        pb_stmt_bind_text(q, 2, date);
+        pb_stmt_bind_text(q, 3, date);
+        pb_stmt_bind_int(q, 4, a->transition_id);
+        if ((rc = pb_stmt_step(q)) == PB_ROW) {
+            next_id = pb_stmt_col_int(q, 0);
+            next = pb_stage_parse(pb_stmt_col_text(q, 1));
+            next_reason = pb_stmt_col_text(q, 2)[0] != 0;
+        }
+        pb_stmt_done(q);
+        if (rc < 0)
+            return rc;
+        if ((rc = pb_db_prepare(db,
+                                "SELECT stage FROM project_transition WHERE project_id = ? AND "
+                                "voided_at IS NULL AND (on_date < ? OR (on_date = ? AND id < ?)) "
+                                "ORDER BY on_date DESC, id DESC LIMIT 1",
+                                &q)))
+            return rc;
+        pb_stmt_bind_int(q, 1, p.id);
+        pb_stmt_bind_text(q, 2, date);
+        pb_stmt_bind_text(q, 3, date);
+        pb_stmt_bind_int(q, 4, a->transition_id);
+        if ((rc = pb_stmt_step(q)) == PB_ROW)
+            prev = pb_stage_parse(pb_stmt_col_text(q, 0));
+        pb_stmt_done(q);
+        if (rc < 0)
+            return rc;
+        if (prev < 0)
+            prev = PB_STAGE_NONE;
+    }
+    if (next_id && (next == prev || (!pb_stage_step_ok(prev, next) && !next_reason))) {
+        snprintf(w, sizeof w, "%lld", (long long)next_id);
+        pb_err_field(err, PB_E_INVALID, "transition", "breaks_history",
+                     "作废后，之后的阶段记录（编号 %s）将成为重复、跳过或退回且无原因；请先作废之后的记录",
+                     "without it, the later transition %s would repeat, skip or go back without a "
+                     "reason; void the later one first",
+                     w, w);
+        return invalid(err);
+    }
+    /* The monthly reports already given must keep a stage their amounts agree with. */
+    if ((rc = pb_db_prepare(db,
+                            "SELECT month, invest_done + topped_out + completed FROM project_report "
+                            "WHERE project_id = ? AND is_current = 1 ORDER BY month",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, p.id);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        char month[8], end[11];
+        int y, m, s2 = PB_STAGE_NONE, r2;
+        int64_t amounts = pb_stmt_col_int(st, 1);
+        pb_strlcpy(month, pb_stmt_col_text(st, 0), sizeof month);
+        if (pb_month_parse(month, &y, &m))
+            continue;
+        pb_date_format(y, m, pb_days_in_month(y, m), end);
+        if ((r2 = pb_project_stage_at(db, p.id, end, &s2))) {
+            rc = r2;
+            break;
+        }
+        if (s2 == PB_STAGE_NONE)
+            pb_err_field(err, PB_E_INVALID, "transition", "report_without_stage",
+                         "作废后，%s 的月报所在月份将没有阶段", "without it, the report of %s would "
+                         "have no stage at month end", month, month);
+        else if (s2 == PB_STAGE_PLANNED && amounts > 0)
+            pb_err_field(err, PB_E_INVALID, "transition", "planned_no_investment",
+                         "作废后，%s 月末为谋划阶段，但该月月报有投资或面积",
+                         "without it, the project is planned at the end of %s, whose report has "
+                         "investment or area", month, month);
+        if (err->nfields)
+            break;
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (err->nfields)
+        return invalid(err);
+    if ((rc = project_stage_sync(db, p.id, c->now_ms)))
+        return rc;
+    if ((rc = pb_stage_agg_sync(db, p.id)))
+        return rc;
+    pb_buf_init(&ch, 0);
+    pb_buf_printf(&ch, "{\"transition_id\":%lld,\"stage\":", (long long)a->transition_id);
+    pb_buf_json_str(&ch, stage);
+    pb_buf_adds(&ch, ",\"date\":");
+    pb_buf_json_str(&ch, date);
+    pb_buf_adds(&ch, ",\"void_reason\":");
+    pb_buf_json_str(&ch, a->reason);
+    pb_buf_addc(&ch, '}');
+    {
+        char idtxt[24];
+        snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);
+        rc = pb_audit_write(c,
+                            &(struct pb_audit_rec){.action = "transition_void",
+                                                   .resource = "projects",
+                                                   .object_id = idtxt,
+                                                   .region_code = p.region,
+                                                   .result = "ok",
+                                                   .changes = pb_buf_cstr(&ch)},
+                            err);
+    }
+    pb_buf_release(&ch);
+    if (rc)
+        return rc;
+    if ((rc = pb_project_data_bump(db, p.region)))
+        return rc;
+    if (a->out) {
+        if ((rc = pb_db_prepare(db, "SELECT " TRANS_COLS " FROM project_transition WHERE id = ?",
+                                &st)))
+            return rc;
+        pb_stmt_bind_int(st, 1, a->transition_id);
+        if ((rc = pb_stmt_step(st)) == PB_ROW)
+            put_voided_row(a->out, st);
+        pb_stmt_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int pb_project_transition_void(struct pb_ctx *c, int64_t project_id, int64_t transition_id,
+                               const char *reason, struct pb_buf *out, struct pb_err *err)
+{
+    struct void_args a = {c, project_id, transition_id, reason, out};
+    int rc;
+    size_t start = out ? out->len : 0;
+    /* A correction of the record by the city, like a confirmation: the reports/update right. */
+    if ((rc = policy(c, "reports", PB_ACT_UPDATE, "transition_void", err)))
+        return rc;
+    if (!reason || !reason[0])
+        pb_err_field(err, PB_E_INVALID, "reason", "required", "作废须说明原因",
+                     "voiding needs a reason");
+    else if (!text_ok(reason, 500))
+        pb_err_field(err, PB_E_INVALID, "reason", "too_long", "原因过长（至多500字）",
+                     "the reason is too long (500 characters at most)");
+    if (err->nfields)
+        return invalid(err);
+    rc = pb_db_tx(c->db, 1, void_tx, &a, err);
+    if (rc < 0 && out)
+        out->len = start;
+    return rc < 0 ? rc : 0;
+}
+
 static int trans_list_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
     struct list_args *a = ctx;
@@ -837,7 +1113,7 @@ static int trans_list_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if ((rc = pb_db_prepare(db,
                             "SELECT id, stage, on_date, evidence, evidence_kind, reason, "
                             "created_at, created_by FROM project_transition WHERE project_id = ? "
-                            "ORDER BY on_date, id",
+                            "AND voided_at IS NULL ORDER BY on_date, id",
                             &st)))
         return rc;
     pb_stmt_bind_int(st, 1, p.id);
@@ -869,8 +1145,30 @@ static int trans_list_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return rc;
     }
     pb_buf_addc(a->out, ']');
-    pb_buf_printf(a->out, ",\"stage\":%s%s%s}", prev ? "\"" : "",
+    pb_buf_printf(a->out, ",\"stage\":%s%s%s", prev ? "\"" : "",
                   prev ? pb_stage_name(prev) : "null", prev ? "\"" : "");
+    /* Voided transitions apart: they are history of the record, not of the project. */
+    if ((rc = pb_db_prepare(db,
+                            "SELECT " TRANS_COLS " FROM project_transition WHERE project_id = ? "
+                            "AND voided_at IS NOT NULL ORDER BY voided_at, id",
+                            &st))) {
+        a->out->len = start;
+        return rc;
+    }
+    pb_stmt_bind_int(st, 1, p.id);
+    pb_buf_adds(a->out, ",\"voided\":[");
+    n = 0;
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        if (n++)
+            pb_buf_addc(a->out, ',');
+        put_voided_row(a->out, st);
+    }
+    pb_stmt_done(st);
+    if (rc < 0) {
+        a->out->len = start;
+        return rc;
+    }
+    pb_buf_adds(a->out, "]}");
     return 0;
 }
 
@@ -905,7 +1203,7 @@ struct put_args {
 #define REPORT_COLS                                                                                \
     "id, project_id, month, rev, status, is_current, effective, invest_done, topped_out, "         \
     "topped_supporting, completed, stage, problems, note, submitted_at, submitted_by, "            \
-    "confirmed_at, confirmed_by"
+    "confirmed_at, confirmed_by, withdrawn_at, withdrawn_by"
 
 static void put_report_row(struct pb_buf *out, struct pb_stmt *st)
 {
@@ -914,7 +1212,8 @@ static void put_report_row(struct pb_buf *out, struct pb_stmt *st)
                   (long long)pb_stmt_col_int(st, 1));
     pb_buf_json_str(out, pb_stmt_col_text(st, 2));
     pb_buf_printf(out, ",\"rev\":%lld,\"status\":", (long long)pb_stmt_col_int(st, 3));
-    pb_buf_json_str(out, pb_stmt_col_text(st, 4));
+    /* A version withdrawn before confirmation keeps its stored status 'submitted'. */
+    pb_buf_json_str(out, pb_stmt_col_null(st, 18) ? pb_stmt_col_text(st, 4) : "withdrawn");
     pb_buf_printf(out, ",\"current\":%s,\"effective\":%s",
                   pb_stmt_col_int(st, 5) ? "true" : "false",
                   pb_stmt_col_int(st, 6) ? "true" : "false");
@@ -939,6 +1238,12 @@ static void put_report_row(struct pb_buf *out, struct pb_stmt *st)
         pb_buf_adds(out, "null");
     else
         pb_buf_printf(out, "%lld", (long long)pb_stmt_col_int(st, 17));
+    put_time(out, "withdrawn_at", st, 18);
+    pb_buf_adds(out, ",\"withdrawn_by\":");
+    if (pb_stmt_col_null(st, 19))
+        pb_buf_adds(out, "null");
+    else
+        pb_buf_printf(out, "%lld", (long long)pb_stmt_col_int(st, 19));
     pb_buf_addc(out, '}');
 }
 
@@ -1125,6 +1430,22 @@ static int put_tx(struct pb_db *db, void *ctx, struct pb_err *err)
             pb_stmt_bind_int(u, 1, cur_id);
             rc = pb_stmt_step(u);
             pb_stmt_done(u);
+            if (rc < 0)
+                goto out;
+        }
+        {
+            /* The next number after every version, withdrawn ones included. */
+            struct pb_stmt *q;
+            if ((rc = pb_db_prepare(db,
+                                    "SELECT COALESCE(MAX(rev), 0) FROM project_report WHERE "
+                                    "project_id = ? AND month = ?",
+                                    &q)))
+                goto out;
+            pb_stmt_bind_int(q, 1, p.id);
+            pb_stmt_bind_text(q, 2, a->month);
+            if ((rc = pb_stmt_step(q)) == PB_ROW)
+                rev = (int)pb_stmt_col_int(q, 0);
+            pb_stmt_done(q);
             if (rc < 0)
                 goto out;
         }
@@ -1403,6 +1724,132 @@ int pb_report_confirm(struct pb_ctx *c, int64_t project_id, const char *month, s
         return invalid(err);
     }
     rc = pb_db_tx(c->db, 1, confirm_tx, &a, err);
+    if (rc < 0 && out)
+        out->len = start;
+    return rc < 0 ? rc : 0;
+}
+
+/* Withdraw the submitted current version before confirmation: it stays in the history as
+ * 'withdrawn' and is never current again; a confirmed earlier version becomes current again. */
+static int withdraw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct list_args *a = ctx;
+    struct pb_ctx *c = a->c;
+    struct proj p;
+    struct pb_stmt *st;
+    int rc, rev = 0;
+    int64_t cur_id = 0, v[4] = {0, 0, 0, 0};
+    char status[16] = "";
+    struct pb_buf ch;
+    if ((rc = proj_load(c, a->project_id, "report_withdraw", &p, err)))
+        return rc;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT id, rev, status, invest_done, topped_out, topped_supporting, "
+                            "completed FROM project_report WHERE project_id = ? AND month = ? AND "
+                            "is_current = 1",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, p.id);
+    pb_stmt_bind_text(st, 2, a->month);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        cur_id = pb_stmt_col_int(st, 0);
+        rev = (int)pb_stmt_col_int(st, 1);
+        pb_strlcpy(status, pb_stmt_col_text(st, 2), sizeof status);
+        for (int i = 0; i < 4; i++)
+            v[i] = pb_stmt_col_int(st, 3 + i);
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!cur_id)
+        return pb_err_set(err, PB_E_NOT_FOUND, "该月报表尚未填报", "no report for that month");
+    if (strcmp(status, "submitted")) {
+        pb_err_field(err, PB_E_CONFLICT, "month", "already_confirmed",
+                     "该版本已确认，不能撤回；如需更正请提交新版本",
+                     "this version is confirmed and cannot be withdrawn; submit a correction");
+        return pb_err_set(err, PB_E_CONFLICT, "该版本已确认，不能撤回",
+                          "this version is already confirmed");
+    }
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE project_report SET is_current = 0, withdrawn_at = ?, "
+                            "withdrawn_by = ? WHERE id = ?",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, c->now_ms);
+    pb_stmt_bind_int(st, 2, c->who->account_id);
+    pb_stmt_bind_int(st, 3, cur_id);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    /* The confirmed version (a correction was pending) is current again. */
+    if ((rc = pb_db_prepare(db,
+                            "UPDATE project_report SET is_current = 1 WHERE project_id = ? AND "
+                            "month = ? AND effective = 1",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, p.id);
+    pb_stmt_bind_text(st, 2, a->month);
+    rc = pb_stmt_step(st);
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    pb_buf_init(&ch, 0);
+    pb_buf_adds(&ch, "{\"month\":");
+    pb_buf_json_str(&ch, a->month);
+    pb_buf_printf(&ch, ",\"rev\":%d", rev);
+    put_dec(&ch, "invest_done_yuan", v[0]);
+    put_dec(&ch, "topped_out_m2", v[1]);
+    put_dec(&ch, "topped_out_supporting_m2", v[2]);
+    put_dec(&ch, "completed_m2", v[3]);
+    pb_buf_addc(&ch, '}');
+    {
+        char idtxt[24];
+        snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);
+        rc = pb_audit_write(c,
+                            &(struct pb_audit_rec){.action = "report_withdraw",
+                                                   .resource = "reports",
+                                                   .object_id = idtxt,
+                                                   .region_code = p.region,
+                                                   .result = "ok",
+                                                   .changes = pb_buf_cstr(&ch)},
+                            err);
+    }
+    pb_buf_release(&ch);
+    if (rc)
+        return rc;
+    /* The late list reads submissions: a new data version. */
+    if ((rc = pb_project_data_bump(db, p.region)))
+        return rc;
+    if (a->out) {
+        if ((rc = pb_db_prepare(db, "SELECT " REPORT_COLS " FROM project_report WHERE id = ?",
+                                &st)))
+            return rc;
+        pb_stmt_bind_int(st, 1, cur_id);
+        if ((rc = pb_stmt_step(st)) == PB_ROW)
+            put_report_row(a->out, st);
+        pb_stmt_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int pb_report_withdraw(struct pb_ctx *c, int64_t project_id, const char *month,
+                       struct pb_buf *out, struct pb_err *err)
+{
+    struct list_args a = {c, project_id, month, out};
+    int rc;
+    size_t start = out ? out->len : 0;
+    /* Whoever may submit may withdraw, within their scope. */
+    if ((rc = policy(c, "reports", PB_ACT_CREATE, "report_withdraw", err)))
+        return rc;
+    if (pb_month_parse(month, NULL, NULL)) {
+        pb_err_field(err, PB_E_INVALID, "month", "invalid_month", "月份格式应为 YYYY-MM",
+                     "the month must be YYYY-MM");
+        return invalid(err);
+    }
+    rc = pb_db_tx(c->db, 1, withdraw_tx, &a, err);
     if (rc < 0 && out)
         out->len = start;
     return rc < 0 ? rc : 0;

@@ -53,6 +53,12 @@ int pb_project_transition(struct pb_ctx *c, int64_t project_id, const struct pb_
 /* {"items":[…]} in date order, each with the stage before it and whether it skipped/went back. */
 int pb_project_transitions(struct pb_ctx *c, int64_t project_id, struct pb_buf *out,
                            struct pb_err *err);
+/* Void a wrong transition (city staff; reason required; audited). It stays in the record
+ * (GET …/transitions → `voided`) and every stage derivation ignores it. Refused when the step
+ * around it would become irregular without a reason (void the later one first) or a monthly
+ * report would lose its stage or disagree with it. Appends the voided row to out. */
+int pb_project_transition_void(struct pb_ctx *c, int64_t project_id, int64_t transition_id,
+                               const char *reason, struct pb_buf *out, struct pb_err *err);
 /* Stage of a project on date (YYYY-MM-DD) from its transitions (no scope check: internal). */
 int pb_project_stage_at(struct pb_db *db, int64_t project_id, const char *date, int *stage);
 
@@ -73,6 +79,11 @@ int pb_report_put(struct pb_ctx *c, int64_t project_id, const char *month,
 /* City confirms the current version: it becomes the one statistics count. */
 int pb_report_confirm(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
                       struct pb_err *err);
+/* Withdraw the submitted current version before confirmation (who may submit, in scope): it
+ * stays in the history as 'withdrawn'; a confirmed earlier version is current again. 409 when the
+ * current version is confirmed, 404 without a report. Appends the withdrawn version to out. */
+int pb_report_withdraw(struct pb_ctx *c, int64_t project_id, const char *month,
+                       struct pb_buf *out, struct pb_err *err);
 /* One month's current report with its history of versions. */
 int pb_report_get(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
                   struct pb_err *err);

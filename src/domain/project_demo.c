@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "../util/money.h"
+#include "../util/timeutil.h"
 #include "project.h"
 #include "project_demo.h"
 
@@ -102,6 +103,51 @@ static int report(struct pb_ctx *c, int64_t id, const char *month, int64_t inv, 
     return pb_report_confirm(c, id, month, NULL, err);
 }
 
+/* The reporting window of the demo: the report for January is submitted between 1 and 8
+ * February 2024 (09:30 CST) and confirmed two days later; February's between 1 and 8 March and
+ * confirmed two days later, except every 25th project (from the 8th), which submits on 12 March,
+ * after the due day (10 March), and is confirmed on the 14th: the late list of 2024-02 shows
+ * them. The reports go through the domain (validated, audited at the time of loading); the
+ * dates are then stamped on the rows, in one transaction that also bumps the data version. */
+struct stamp_args {
+    const int64_t *ids;
+    int n;
+};
+
+#define DEMO_LATE(i) ((i) % 25 == 7)
+
+static int64_t demo_at(int m, int d)
+{
+    return pb_cst_midnight_ms(2024, m, d) + (9 * 60 + 30) * 60 * 1000LL;
+}
+
+static int stamp_tx(struct pb_db *db, void *ctx, struct pb_err *err)
+{
+    struct stamp_args *a = ctx;
+    struct pb_stmt *st;
+    int rc;
+    (void)err;
+    for (int i = 0; i < a->n; i++)
+        for (int m = 1; m <= 2; m++) {
+            int d = 1 + i % 8, late = m == 2 && DEMO_LATE(i);
+            int64_t sub = late ? demo_at(3, 12) : demo_at(m + 1, d);
+            if ((rc = pb_db_prepare(db,
+                                    "UPDATE project_report SET submitted_at = ?, confirmed_at = ? "
+                                    "WHERE project_id = ? AND month = ?",
+                                    &st)))
+                return rc;
+            pb_stmt_bind_int(st, 1, sub);
+            pb_stmt_bind_int(st, 2, sub + 2 * PB_DAY_MS);
+            pb_stmt_bind_int(st, 3, a->ids[i]);
+            pb_stmt_bind_text(st, 4, m == 1 ? "2024-01" : "2024-02");
+            rc = pb_stmt_step(st);
+            pb_stmt_done(st);
+            if (rc < 0)
+                return rc;
+        }
+    return pb_project_data_bump(db, "");
+}
+
 int pb_project_demo_load(struct pb_ctx *c, const int64_t *parks, const char *const *park_regions,
                          const char *const *park_names, int nparks, struct pb_project_demo *res,
                          struct pb_err *err)
@@ -172,6 +218,11 @@ int pb_project_demo_load(struct pb_ctx *c, const int64_t *parks, const char *con
                 return rc;
             res->reports++;
         }
+    {
+        struct stamp_args sa = {ids, n};
+        if ((rc = pb_db_tx(c->db, 1, stamp_tx, &sa, err)) < 0)
+            return rc;
+    }
 
     /* Jinjiang's county list up to 194 projects, mostly built already. */
     for (int k = 0; njparks && nj + k < JINJIANG_TOTAL; k++) {

@@ -13,6 +13,8 @@
 #include "refdata.h"
 
 #define CITY_CODE "350500"
+
+int pb_stats_force_slow;
 #define NPOINTS 24 /* month ends from January of last year to this month */
 
 static const char *const ind_names[PB_STATS_NIND] = {
@@ -363,7 +365,8 @@ static int load_projects(struct pb_ctx *c, struct pb_stats *s, const struct pfil
     pb_buf_init(&sql, 4096);
     pb_buf_printf(&sql,
                   "SELECT t.project_id, t.on_date, t.stage FROM project_transition t JOIN project "
-                  "p ON p.id = t.project_id WHERE %s AND t.on_date <= ? ORDER BY t.project_id, "
+                  "p ON p.id = t.project_id WHERE %s AND t.on_date <= ? AND t.voided_at IS NULL "
+                  "ORDER BY t.project_id, "
                   "t.on_date, t.id",
                   f->sql);
     rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
@@ -395,6 +398,164 @@ static int load_projects(struct pb_ctx *c, struct pb_stats *s, const struct pfil
         }
     }
     pb_stmt_done(st);
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    *rows_out = rows;
+    *n_out = n;
+    return 0;
+}
+
+/* The stage figures from the maintained counts (decision 0034): the rows of this month, the months
+ * of the year before it and the same month last year. Same results as the per-project loop in
+ * compute_tx (the unit tests compare them). */
+static int load_stage_agg(struct pb_ctx *c, struct pb_stats *s)
+{
+    struct pfilter af;
+    struct pb_stmt *st;
+    struct pb_buf sql;
+    int rc, K = s->year * 12 + s->mon - 1, Y0 = s->year * 12, LY = K - 12;
+    filter_build_as(s, &af, 1);
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT a.month, a.region_code, a.now_stage, a.prev_stage, a.ye_stage, "
+                  "SUM(a.n), SUM(a.plan_invest) FROM project_stage_agg a WHERE ((a.month >= ? AND "
+                  "a.month <= ?) OR a.month = ?) AND %s GROUP BY a.month, a.region_code, "
+                  "a.now_stage, a.prev_stage, a.ye_stage",
+                  af.sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    pb_stmt_bind_int(st, 1, Y0);
+    pb_stmt_bind_int(st, 2, K);
+    pb_stmt_bind_int(st, 3, LY);
+    filter_bind(&af, st, 4);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        int mi = (int)pb_stmt_col_int(st, 0), ri = region_index(s, pb_stmt_col_text(st, 1));
+        int now = (int)pb_stmt_col_int(st, 2), prev = (int)pb_stmt_col_int(st, 3),
+            ye = (int)pb_stmt_col_int(st, 4);
+        int64_t n = pb_stmt_col_int(st, 5), plan = pb_stmt_col_int(st, 6);
+        struct pb_stats_region *reg = ri >= 0 ? &s->regions[ri] : NULL;
+        int in_use_now = now == PB_STAGE_PARTLY || now == PB_STAGE_IN_USE;
+        int in_use_ye = ye == PB_STAGE_PARTLY || ye == PB_STAGE_IN_USE;
+        if (now <= 0 || now >= PB_STAGE__COUNT || prev < 0 || prev >= PB_STAGE__COUNT || ye < 0 ||
+            ye >= PB_STAGE__COUNT || !n)
+            continue;
+        if (mi == LY) {
+            s->ly_stage[now] += n;
+            continue;
+        }
+        s->by_month_stage[mi - Y0][now] += n;
+        if (mi != K)
+            continue;
+        s->projects += n;
+        s->stage[now] += n;
+        s->plan_invest += plan;
+        if (now != prev)
+            s->trans[prev][now] += n;
+        if (!ye)
+            s->new_projects += n;
+        if (in_use_now && !in_use_ye)
+            s->newly_in_use += n;
+        if (reg) {
+            reg->projects += n;
+            reg->stage[now] += n;
+            if (prev == PB_STAGE_BUILDING && in_use_now)
+                reg->to_use += n;
+            if (!ye)
+                reg->new_projects += n;
+            if (in_use_now && !in_use_ye)
+                reg->newly_in_use += n;
+        }
+    }
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The last transition of a project on or before `date`: its stage and date. */
+static int last_on_or_before(struct pb_db *db, int64_t pid, const char *date, int *stage,
+                             char out[11])
+{
+    struct pb_stmt *st;
+    int rc;
+    *stage = PB_STAGE_NONE;
+    out[0] = 0;
+    if ((rc = pb_db_prepare(db,
+                            "SELECT stage, on_date FROM project_transition WHERE project_id = ? AND "
+                            "on_date <= ? AND voided_at IS NULL ORDER BY on_date DESC, id DESC "
+                            "LIMIT 1",
+                            &st)))
+        return rc;
+    pb_stmt_bind_int(st, 1, pid);
+    pb_stmt_bind_text(st, 2, date);
+    if ((rc = pb_stmt_step(st)) == PB_ROW) {
+        *stage = pb_stage_parse(pb_stmt_col_text(st, 0));
+        pb_strlcpy(out, pb_stmt_col_text(st, 1), 11);
+    }
+    pb_stmt_done(st);
+    if (*stage < 0)
+        *stage = PB_STAGE_NONE;
+    return rc < 0 ? rc : 0;
+}
+
+/* The rows the late and stalled lists need (the stage at the end of this month and the last, and
+ * the date of the last transition by this month end), from each project's current stage and its
+ * date (project.stage, stage_date, kept by every transition and void): only the projects whose
+ * latest transition comes after the end of last month need a look at their transitions. */
+static int load_list_rows(struct pb_ctx *c, struct pb_stats *s, const struct pfilter *f,
+                          struct proj_row **rows_out, size_t *n_out)
+{
+    struct pb_stmt *st;
+    struct pb_buf sql;
+    struct proj_row *rows = NULL;
+    size_t n = 0, cap = 0, *redo = NULL, nredo = 0;
+    int rc, K = 11 + s->mon, P = K - 1;
+    char endK[11], endP[11];
+    point_end(s, K, endK);
+    point_end(s, P, endP);
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT p.id, p.region_code, p.stage, p.stage_date FROM project p WHERE %s "
+                  "AND p.stage IS NOT NULL ORDER BY p.id",
+                  f->sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    filter_bind(f, st, 1);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        const char *date = pb_stmt_col_null(st, 3) ? "" : pb_stmt_col_text(st, 3);
+        int stage = pb_stage_parse(pb_stmt_col_text(st, 2));
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            rows = pb_xrealloc(rows, cap * sizeof *rows);
+            redo = pb_xrealloc(redo, cap * sizeof *redo);
+        }
+        memset(&rows[n], 0, sizeof rows[n]);
+        rows[n].id = pb_stmt_col_int(st, 0);
+        rows[n].region = region_index(s, pb_stmt_col_text(st, 1));
+        if (stage > 0 && date[0] && strcmp(date, endP) <= 0) {
+            rows[n].st[K] = rows[n].st[P] = (unsigned char)stage;
+            pb_strlcpy(rows[n].last, date, sizeof rows[n].last);
+        } else {
+            redo[nredo++] = n;
+        }
+        n++;
+    }
+    pb_stmt_done(st);
+    for (size_t i = 0; i < nredo && rc >= 0; i++) {
+        struct proj_row *r = &rows[redo[i]];
+        int sk, sp;
+        char d[11];
+        if ((rc = last_on_or_before(c->db, r->id, endK, &sk, r->last)) ||
+            (rc = last_on_or_before(c->db, r->id, endP, &sp, d)))
+            break;
+        r->st[K] = (unsigned char)sk;
+        r->st[P] = (unsigned char)sp;
+    }
+    free(redo);
     if (rc < 0) {
         free(rows);
         return rc;
@@ -488,14 +649,14 @@ static int load_targets(struct pb_ctx *c, struct pb_stats *s)
     const char *scope_code = !strcmp(s->req.scope, "city")     ? CITY_CODE
                              : !strcmp(s->req.scope, "region") ? s->req.id
                                                                : NULL;
-    if (s->req.pilot_only)
-        scope_code = NULL; /* targets are set for whole portfolios */
+    /* A pilot-only request compares with the pilot targets, any other with the others. */
     if ((rc = pb_db_prepare(c->db,
                             "SELECT region_code, indicator, month, value FROM project_target WHERE "
-                            "year = ? AND archived_at IS NULL",
+                            "year = ? AND pilot = ? AND archived_at IS NULL",
                             &st)))
         return rc;
     pb_stmt_bind_int(st, 1, s->year);
+    pb_stmt_bind_int(st, 2, s->req.pilot_only ? 1 : 0);
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
         const char *reg = pb_stmt_col_text(st, 0);
         int ind = ind_index(pb_stmt_col_text(st, 1));
@@ -517,6 +678,106 @@ static int load_targets(struct pb_ctx *c, struct pb_stats *s)
             s->regions[ri].has_target[ind] = 1;
             s->regions[ri].target[ind] = v;
         }
+    }
+    pb_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- the enterprise indicators (docs/projects.md, Targets) ---- */
+
+/* The filter on enterprises (alias e) for the scope: its regions or its park. Enterprises are not
+ * tied to projects, so the portfolio and pilot filters do not apply (pilot: no actual). */
+static void efilter_build(const struct pb_stats *s, struct pfilter *f)
+{
+    struct pb_buf b;
+    memset(f, 0, sizeof *f);
+    pb_buf_init(&b, sizeof f->sql - 1);
+    pb_buf_adds(&b, "e.archived_at IS NULL");
+    if (!strcmp(s->req.scope, "region")) {
+        pb_buf_adds(&b, " AND e.region_code IN (");
+        for (int i = 0; i < s->nregions; i++) {
+            f->texts[f->ntexts++] = s->regions[i].code;
+            pb_buf_adds(&b, i ? ", ?" : "?");
+        }
+        pb_buf_addc(&b, ')');
+    } else if (!strcmp(s->req.scope, "park")) {
+        pb_parse_i64(s->req.id, &f->park);
+        pb_buf_adds(&b, " AND e.park_id = ?");
+    }
+    pb_strlcpy(f->sql, pb_buf_cstr(&b), sizeof f->sql);
+    pb_buf_release(&b);
+}
+
+/* New enterprises in production (a `producing` event from 1 January to the end of the month),
+ * enterprises newly in statistics (an `in_statistics` event in that period), each counted once
+ * per enterprise; the new output value: the year's output (enterprise_figure.output_fen of the
+ * year) of the enterprises newly in production. By the enterprise's current region and park. */
+static int load_enterprises(struct pb_ctx *c, struct pb_stats *s)
+{
+    struct pfilter f;
+    struct pb_stmt *st;
+    struct pb_buf sql;
+    char from[11], to[11];
+    int rc;
+    efilter_build(s, &f);
+    pb_date_format(s->year, 1, 1, from);
+    pb_date_format(s->year, s->mon, pb_days_in_month(s->year, s->mon), to);
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT e.region_code, v.stage, COUNT(DISTINCT v.enterprise_id) FROM "
+                  "enterprise_event v JOIN enterprise e ON e.id = v.enterprise_id WHERE v.stage "
+                  "IN ('producing', 'in_statistics') AND v.event_on >= ? AND v.event_on <= ? AND "
+                  "%s GROUP BY e.region_code, v.stage",
+                  f.sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    pb_stmt_bind_text(st, 1, from);
+    pb_stmt_bind_text(st, 2, to);
+    filter_bind(&f, st, 3);
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        int ri = region_index(s, pb_stmt_col_text(st, 0));
+        int prod = !strcmp(pb_stmt_col_text(st, 1), "producing");
+        int64_t n = pb_stmt_col_int(st, 2);
+        if (prod)
+            s->new_producing += n;
+        else
+            s->new_in_statistics += n;
+        if (ri >= 0) {
+            if (prod)
+                s->regions[ri].new_producing += n;
+            else
+                s->regions[ri].new_in_statistics += n;
+        }
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    pb_buf_init(&sql, 4096);
+    pb_buf_printf(&sql,
+                  "SELECT e.region_code, COALESCE(SUM(g.output_fen), 0) FROM enterprise e JOIN "
+                  "enterprise_figure g ON g.enterprise_id = e.id AND g.year = ? AND g.archived_at "
+                  "IS NULL WHERE %s AND EXISTS (SELECT 1 FROM enterprise_event v WHERE "
+                  "v.enterprise_id = e.id AND v.stage = 'producing' AND v.event_on >= ? AND "
+                  "v.event_on <= ?) GROUP BY e.region_code",
+                  f.sql);
+    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
+    pb_buf_release(&sql);
+    if (rc)
+        return rc;
+    pb_stmt_bind_int(st, 1, s->year);
+    {
+        int idx = filter_bind(&f, st, 2);
+        pb_stmt_bind_text(st, idx, from);
+        pb_stmt_bind_text(st, idx + 1, to);
+    }
+    while ((rc = pb_stmt_step(st)) == PB_ROW) {
+        int ri = region_index(s, pb_stmt_col_text(st, 0));
+        int64_t v = pb_stmt_col_int(st, 1);
+        s->new_output += v;
+        if (ri >= 0)
+            s->regions[ri].new_output += v;
     }
     pb_stmt_done(st);
     return rc < 0 ? rc : 0;
@@ -565,6 +826,12 @@ static int id_column(struct pb_db *db, const char *sql, const char *const *param
         *second = sec;
     *n_out = n;
     return 0;
+}
+
+static int id_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
 }
 
 struct stall_cand {
@@ -627,16 +894,27 @@ static int compute_lists(struct pb_ctx *c, struct pb_stats *s, const struct proj
         const char *p2[] = {from_month, s->req.month};
         if ((rc = id_column(c->db,
                             "SELECT project_id, MIN(submitted_at) FROM project_report WHERE month "
-                            "= ? GROUP BY project_id ORDER BY project_id",
+                            "= ? AND withdrawn_at IS NULL GROUP BY project_id ORDER BY "
+                            "project_id",
                             p1, 1, &sub_ids, &sub_at, &nsub)))
             return rc;
+        /* Read in index order (month, project) and sort and deduplicate here: SQLite's DISTINCT
+         * … ORDER BY over the window sorted in a temporary b-tree, 7× slower (decision 0034). */
         if ((rc = id_column(c->db,
-                            "SELECT DISTINCT project_id FROM project_report WHERE effective = 1 "
-                            "AND month >= ? AND month <= ? AND invest_done > 0 ORDER BY project_id",
+                            "SELECT project_id FROM project_report WHERE effective = 1 AND month "
+                            ">= ? AND month <= ? AND invest_done > 0",
                             p2, 2, &inv_ids, NULL, &ninv))) {
             free(sub_ids);
             free(sub_at);
             return rc;
+        }
+        if (ninv) {
+            size_t u = 1;
+            qsort(inv_ids, ninv, sizeof *inv_ids, id_cmp);
+            for (size_t i = 1; i < ninv; i++)
+                if (inv_ids[i] != inv_ids[u - 1])
+                    inv_ids[u++] = inv_ids[i];
+            ninv = u;
         }
     }
     cand = pb_xmalloc((n ? n : 1) * sizeof *cand);
@@ -714,6 +992,27 @@ static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         snprintf(s->ytd_months, sizeof s->ytd_months, "1-%d", s->mon);
     for (int i = 0; i < PB_STATS_NIND; i++)
         s->targets[i].indicator = ind_names[i];
+    /* The stage figures from the maintained counts when they reach this month; otherwise (not
+     * built yet, or beyond the horizon) from the transitions, project by project. */
+    {
+        int horizon = -1;
+        if (!pb_stats_force_slow && (rc = pb_stage_agg_horizon(db, &horizon)))
+            return rc;
+        if (!pb_stats_force_slow && horizon >= s->year * 12 + s->mon - 1) {
+            if ((rc = load_stage_agg(a->c, s)))
+                return rc;
+            if (req.lists) {
+                filter_build(s, &f);
+                if ((rc = load_list_rows(a->c, s, &f, &rows, &n)))
+                    return rc;
+                rc = compute_lists(a->c, s, rows, n);
+                free(rows);
+                if (rc)
+                    return rc;
+            }
+            goto sums;
+        }
+    }
     filter_build(s, &f);
     if ((rc = load_projects(a->c, s, &f, &rows, &n)))
         return rc;
@@ -759,17 +1058,27 @@ static int compute_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         return rc;
     }
     free(rows);
+sums:
     if ((rc = load_sums(a->c, s)))
         return rc;
     if ((rc = load_targets(a->c, s)))
         return rc;
-    /* Actuals of the indicators this module knows; the enterprise ones come from later modules. */
     s->targets[0].has_actual = s->targets[1].has_actual = s->targets[2].has_actual =
         s->targets[3].has_actual = 1;
     s->targets[0].actual = s->new_projects * 100;
     s->targets[1].actual = s->newly_in_use * 100;
     s->targets[2].actual = s->ytd_invest;
     s->targets[3].actual = s->ytd_topped;
+    /* The enterprise indicators count the scope's enterprises; pilot projects have no
+     * enterprises of their own, so a pilot-only request has no actual for them. */
+    if (!req.pilot_only) {
+        if ((rc = load_enterprises(a->c, s)))
+            return rc;
+        s->targets[4].has_actual = s->targets[5].has_actual = s->targets[6].has_actual = 1;
+        s->targets[4].actual = s->new_producing * 100;
+        s->targets[5].actual = s->new_output;
+        s->targets[6].actual = s->new_in_statistics * 100;
+    }
     return 0;
 }
 
@@ -942,10 +1251,16 @@ static void put_targets(const struct pb_stats *s, struct pb_buf *out)
         else
             pb_buf_adds(out, ",\"pct\":null");
         /* The pace needed: what is left, spread over the remaining months. */
-        put_target_val(
-            out, "pace_needed_per_month", i, t->has_target && t->has_actual && remaining > 0,
-            remaining > 0 && t->target > t->actual ? pb_div_round(t->target - t->actual, remaining)
-                                                   : 0);
+        {
+            /* Counts are stored ×100: round them to whole units, not the hundredths (which the
+             * display would then truncate). */
+            int64_t unit = (i == 0 || i == 1 || i == 4 || i == 6) ? 100 : 1;
+            put_target_val(out, "pace_needed_per_month", i,
+                           t->has_target && t->has_actual && remaining > 0,
+                           remaining > 0 && t->target > t->actual
+                               ? pb_div_round(t->target - t->actual, remaining * unit) * unit
+                               : 0);
+        }
         pb_buf_adds(out, ",\"regions_behind\":[");
         /* Behind: the share of the yearly target done is below the share of the year gone. */
         for (int r = 0; r < s->nregions && t->has_actual; r++) {
@@ -953,7 +1268,10 @@ static void put_targets(const struct pb_stats *s, struct pb_buf *out)
             int64_t actual = i == 0   ? g->new_projects * 100
                              : i == 1 ? g->newly_in_use * 100
                              : i == 2 ? g->ytd_invest
-                                      : g->ytd_topped;
+                             : i == 3 ? g->ytd_topped
+                             : i == 4 ? g->new_producing * 100
+                             : i == 5 ? g->new_output
+                                      : g->new_in_statistics * 100;
             if (!g->has_target[i] || g->target[i] <= 0)
                 continue;
             if (actual * 12 < g->target[i] * s->mon) {
@@ -967,6 +1285,22 @@ static void put_targets(const struct pb_stats *s, struct pb_buf *out)
         pb_buf_adds(out, "]}");
     }
     pb_buf_adds(out, "]");
+}
+
+/* The enterprise indicators' actuals: null for a pilot-only request (no enterprises of their
+ * own). */
+static void put_enterprises(const struct pb_stats *s, struct pb_buf *out)
+{
+    if (s->req.pilot_only) {
+        pb_buf_adds(out, "null");
+        return;
+    }
+    pb_buf_printf(out, "{\"from\":\"%04d-01-01\",\"to\":\"%04d-%02d-%02d\",\"new_producing\":%lld,"
+                  "\"new_in_statistics\":%lld",
+                  s->year, s->year, s->mon, pb_days_in_month(s->year, s->mon),
+                  (long long)s->new_producing, (long long)s->new_in_statistics);
+    jdec(out, "new_output_yuan", s->new_output, 0);
+    pb_buf_printf(out, ",\"output_year\":%d}", s->year);
 }
 
 static void stats_json(const struct pb_stats *s, struct pb_buf *out)
@@ -1022,6 +1356,8 @@ static void stats_json(const struct pb_stats *s, struct pb_buf *out)
     }
     pb_buf_printf(out, ",\"new_projects\":%lld,\"newly_in_use\":%lld}", (long long)s->new_projects,
                   (long long)s->newly_in_use);
+    pb_buf_adds(out, ",\"enterprises\":");
+    put_enterprises(s, out);
     pb_buf_adds(out, ",\"invest_vs_plan\":{");
     jdec(out, "invest_plan_yuan", s->plan_invest, 1);
     jdec(out, "invest_cum_yuan", s->cum_invest, 0);
@@ -1311,6 +1647,8 @@ static void dashboard_body(struct pb_stats *s, struct pb_buf *out)
     }
     pb_buf_adds(out, "],\"targets\":");
     put_targets(s, out);
+    pb_buf_adds(out, ",\"enterprises\":");
+    put_enterprises(s, out);
 }
 
 int pb_dashboard_json(struct pb_ctx *c, const struct pb_stats_req *rq0, struct pb_buf *out,

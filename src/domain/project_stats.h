@@ -43,6 +43,7 @@ struct pb_stats_region {
     int64_t projects, stage[PB_STAGE__COUNT], to_use;
     int64_t ytd_invest, ytd_topped, ly_ytd_invest;
     int64_t new_projects, newly_in_use;
+    int64_t new_producing, new_output, new_in_statistics; /* enterprises (count; fen) */
     int has_target[PB_STATS_NIND];
     int64_t target[PB_STATS_NIND];
 };
@@ -66,6 +67,8 @@ struct pb_stats {
     int64_t ly_ytd_invest, ly_ytd_topped, ly_ytd_completed, ly_stage[PB_STAGE__COUNT];
     int64_t cum_invest, plan_invest;
     int64_t new_projects, newly_in_use;
+    /* enterprises of the scope (not of the projects): docs/projects.md, Targets */
+    int64_t new_producing, new_output, new_in_statistics;
     /* by month of the year (index 0 = January .. mon-1) */
     int64_t by_month_stage[12][PB_STAGE__COUNT];
     int64_t by_month_invest[12], by_month_topped[12];
@@ -107,6 +110,21 @@ int pb_late_json(struct pb_ctx *c, const struct pb_stats_req *rq, struct pb_buf 
                  struct pb_err *err);
 /* The reporting calendar of a year: each month's due date. */
 void pb_calendar_json(int year, struct pb_buf *out);
+/* ---- the maintained stage counts (project_stage.c, decision 0034) ---- */
+/* Months as integers: year * 12 + month - 1. This month (CST). */
+int pb_stage_month_now(void);
+/* The last month held, -1 when not built. */
+int pb_stage_agg_horizon(struct pb_db *db, int *horizon);
+/* Rebuild everything up to `horizon` (inside the caller's write transaction). */
+int pb_stage_agg_rebuild(struct pb_db *db, int horizon);
+/* Count project pid's current key and stage series in place of what was counted (inside the
+ * caller's write transaction, after the change). Builds everything when not built yet or less
+ * than a year is left before the horizon. */
+int pb_stage_agg_sync(struct pb_db *db, int64_t pid);
+
+/* Tests: 1 = compute the stage figures from the transitions even when the counts are built. */
+extern int pb_stats_force_slow;
+
 /* Forget every cached answer (tests). */
 void pb_stats_cache_clear(void);
 

@@ -30,6 +30,8 @@ void pb_h_report_put(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_report_get(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_report_list(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_report_confirm(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_report_withdraw(struct pb_req *rq, struct pb_ctx *c);
+void pb_h_project_transition_void(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_reports_monthly(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_reports_late(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_reports_calendar(struct pb_req *rq, struct pb_ctx *c);

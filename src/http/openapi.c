@@ -176,6 +176,10 @@ static void build(void)
             json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:{s:s,s:i}}", "name", "id", "in",
                                                     "path", "required", 1, "schema", "type",
                                                     "integer", "minimum", 1));
+        if (strstr(rt->pattern, "{tid}"))
+            json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:{s:s,s:i}}", "name", "tid",
+                                                    "in", "path", "required", 1, "schema", "type",
+                                                    "integer", "minimum", 1));
         if (strstr(rt->pattern, "{month}"))
             json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:{s:s,s:s}}", "name", "month",
                                                     "in", "path", "required", 1, "schema", "type",

@@ -103,6 +103,21 @@ void pb_h_project_transitions(struct pb_req *rq, struct pb_ctx *c)
     done(rq, pb_project_transitions(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
 }
 
+void pb_h_project_transition_void(struct pb_req *rq, struct pb_ctx *c)
+{
+    static const char *const keys[] = {"reason", NULL};
+    const char *v[1] = {0};
+    struct pb_err err;
+    int rc;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    if ((rc = body_strings(rq, keys, v, &err)) == 0)
+        rc = pb_project_transition_void(c, pb_http_id(rq, 3), pb_http_id(rq, 5), v[0], &rq->out,
+                                        &err);
+    done(rq, rc, &err, 200);
+}
+
 void pb_h_report_put(struct pb_req *rq, struct pb_ctx *c)
 {
     static const char *const keys[] = {"invest_done_yuan",
@@ -153,6 +168,15 @@ void pb_h_report_confirm(struct pb_req *rq, struct pb_ctx *c)
     if (only_params(rq, NULL))
         return;
     done(rq, pb_report_confirm(c, pb_http_id(rq, 3), rq->segs[5], &rq->out, &err), &err, 200);
+}
+
+void pb_h_report_withdraw(struct pb_req *rq, struct pb_ctx *c)
+{
+    struct pb_err err;
+    pb_err_clear(&err);
+    if (only_params(rq, NULL))
+        return;
+    done(rq, pb_report_withdraw(c, pb_http_id(rq, 3), rq->segs[5], &rq->out, &err), &err, 200);
 }
 
 /* month, scope, id, rollup, pilot, portfolio (and stall_months for the dashboard). */

@@ -120,6 +120,9 @@ void pb_routes_init(void)
                            "Record a dated stage transition (back-dating allowed)", "projects"});
     add(&(struct pb_route){"GET", "/api/v1/projects/{id}/transitions", pb_h_project_transitions, 0,
                            "list_project_transitions", "The project's stage history", "projects"});
+    add(&(struct pb_route){"POST", "/api/v1/projects/{id}/transitions/{tid}/void",
+                           pb_h_project_transition_void, PB_RT_BODY, "void_project_transition",
+                           "Void a wrong transition (city staff, with a reason)", "projects"});
     add(&(struct pb_route){
         "GET", "/api/v1/projects/{id}/reports", pb_h_report_list, 0, "list_project_reports",
         "The project's current monthly reports with cumulative figures", "reports"});
@@ -133,6 +136,9 @@ void pb_routes_init(void)
     add(&(struct pb_route){"POST", "/api/v1/projects/{id}/reports/{month}/confirm",
                            pb_h_report_confirm, 0, "confirm_project_report",
                            "Confirm the current version (city staff)", "reports"});
+    add(&(struct pb_route){"POST", "/api/v1/projects/{id}/reports/{month}/withdraw",
+                           pb_h_report_withdraw, 0, "withdraw_project_report",
+                           "Withdraw the submitted version before confirmation", "reports"});
     add(&(struct pb_route){"GET", "/api/v1/reports/monthly", pb_h_reports_monthly, 0,
                            "monthly_report",
                            "Rolling statistics and the bulletin for a month and scope (json, csv, "
@@ -181,7 +187,7 @@ static int pattern_match(const char *pattern, struct pb_req *rq)
     for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), i++) {
         if (i >= rq->nsegs)
             return 0;
-        if (!strcmp(tok, "{id}")) {
+        if (!strcmp(tok, "{id}") || !strcmp(tok, "{tid}")) { /* {tid}: a second id */
             if (!seg_is_id(rq->segs[i]))
                 return 0;
         } else if (!strcmp(tok, "{month}")) {
@@ -200,7 +206,7 @@ static int pattern_match_raw(const char *pattern, const char *path)
     const char *p = pattern, *u = path;
     while (*p == '/' && *u == '/') {
         size_t pn = strcspn(++p, "/"), un = strcspn(++u, "/?");
-        if (pn == 4 && !strncmp(p, "{id}", 4)) {
+        if ((pn == 4 && !strncmp(p, "{id}", 4)) || (pn == 5 && !strncmp(p, "{tid}", 5))) {
             if (!un || un > 18 || strspn(u, "0123456789") < un || *u == '0')
                 return 0;
         } else if (pn != un || strncmp(p, u, pn)) {

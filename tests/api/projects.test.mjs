@@ -254,6 +254,106 @@ describe('the contract routes', () => {
     assert.equal(late.status, 200, `${late}`);
     assert.ok(late.json.count > 0, 'March 2024 reports of the demo are missing');
     assert.ok(late.json.items.every((x) => x.region_code === JINJIANG));
+    // The demo's reports carry their dates in the reporting window: January's all on time,
+    // three of February's submitted on 12 March, after the due day.
+    const jan = await srv.api('GET', '/api/v1/reports/late?month=2024-01&scope=city', { token: city });
+    assert.equal(jan.status, 200, `${jan}`);
+    assert.equal(jan.json.count, 0);
+    const feb = await srv.api('GET', '/api/v1/reports/late?month=2024-02&scope=city', { token: city });
+    assert.equal(feb.json.count, 3);
+    assert.deepEqual([...new Set(feb.json.items.map((x) => x.status))], ['submitted_late']);
+    const rep = await srv.api('GET', `/api/v1/projects/${feb.json.items[0].project_id}/reports/2024-02`, { token: city });
+    assert.equal(rep.json.submitted_at, '2024-03-12T01:30:00.000Z');
+    assert.equal(rep.json.confirmed_at, '2024-03-14T01:30:00.000Z');
+  });
+});
+
+describe('corrections', () => {
+  it('city staff void a wrong transition with a reason; a submitted report is withdrawn', async () => {
+    const park = (await srv.api('GET', `/api/v1/parks?region_code=${JINJIANG}&limit=1`, { token: jj })).json
+      .items[0];
+    const c = await srv.api('POST', '/api/v1/projects', {
+      token: jj,
+      body: { name: '更正测试项目', park_id: park.id, region_code: JINJIANG, kind: 'new_build', county_only: true },
+    });
+    assert.equal(c.status, 201, `${c}`);
+    const id = c.json.id;
+    const ids = {};
+    for (const [stage, date] of [['planned', '2023-02-01'], ['started', '2023-04-01'], ['building', '2023-05-01']]) {
+      const t = await srv.api('POST', `/api/v1/projects/${id}/transitions`, {
+        token: jj, body: { stage, date, evidence: '文件' },
+      });
+      assert.equal(t.status, 201, `${t}`);
+      ids[stage] = t.json.id;
+    }
+    const voidUrl = (tid) => `/api/v1/projects/${id}/transitions/${tid}/void`;
+    assertProblem(await srv.api('POST', voidUrl(ids.building), { token: jj, body: { reason: '误录' } }), 403);
+    assertFieldError(await srv.api('POST', voidUrl(ids.building), { token: city, body: {} }), 422, 'reason', 'required');
+    assertFieldError(
+      await srv.api('POST', voidUrl(ids.started), { token: city, body: { reason: '误录' } }),
+      422, 'transition', 'breaks_history',
+    );
+    const v = await srv.api('POST', voidUrl(ids.building), { token: city, body: { reason: '尚未取得施工许可，误录' } });
+    assert.equal(v.status, 200, `${v}`);
+    assert.equal(v.json.voided, true);
+    assert.equal(v.json.void_reason, '尚未取得施工许可，误录');
+    assertProblem(await srv.api('POST', voidUrl(ids.building), { token: city, body: { reason: '再次' } }), 409);
+    const h = await srv.api('GET', `/api/v1/projects/${id}/transitions`, { token: jj });
+    assert.deepEqual(h.json.items.map((x) => x.stage), ['planned', 'started']);
+    assert.equal(h.json.stage, 'started');
+    assert.deepEqual(h.json.voided.map((x) => x.id), [ids.building]);
+    assert.equal((await srv.api('GET', `/api/v1/projects/${id}`, { token: jj })).json.stage, 'started');
+    const audit = await srv.api('GET', `/api/v1/audit?action=transition_void&object_id=${id}`, { token: city });
+    if (audit.status === 200) assert.ok(audit.json.items.length >= 1, 'the void is audited');
+
+    // Withdraw a submitted report before confirmation; a confirmed one cannot be withdrawn.
+    const url = `/api/v1/projects/${id}/reports/2024-01`;
+    const put = await srv.api('PUT', url, { token: jj, body: { invest_done_yuan: '10.00', topped_out_m2: '0', completed_m2: '0' } });
+    assert.equal(put.status, 200, `${put}`);
+    const w = await srv.api('POST', `${url}/withdraw`, { token: jj });
+    assert.equal(w.status, 200, `${w}`);
+    assert.equal(w.json.status, 'withdrawn');
+    assertProblem(await srv.api('GET', url, { token: jj }), 404);
+    assert.equal((await srv.api('PUT', url, { token: jj, body: { invest_done_yuan: '20.00', topped_out_m2: '0', completed_m2: '0' } })).json.rev, 2);
+    assert.equal((await srv.api('POST', `${url}/confirm`, { token: city })).status, 200);
+    assertProblem(await srv.api('POST', `${url}/withdraw`, { token: jj }), 409);
+  });
+});
+
+describe('targets of the enterprise indicators and of the pilot projects', () => {
+  it('new producing enterprises and new output are compared, not null; pilot targets are their own', async () => {
+    for (const [indicator, value] of [['new_producing', '1000'], ['new_output', '100000000000']]) {
+      const t = await srv.api('POST', '/api/v1/targets', { token: city, body: { region_code: '350500', indicator, year: 2025, value } });
+      assert.equal(t.status, 201, `${t}`);
+    }
+    const r = await monthly('month=2025-06&scope=city');
+    assert.equal(r.status, 200, `${r}`);
+    const byInd = Object.fromEntries(r.json.targets.map((x) => [x.indicator, x]));
+    assert.equal(byInd.new_producing.target, 1000);
+    assert.equal(typeof byInd.new_producing.actual, 'number');
+    assert.equal(byInd.new_producing.actual, r.json.enterprises.new_producing);
+    assert.equal(byInd.new_output.target, '100000000000.00');
+    assert.equal(byInd.new_output.actual, r.json.enterprises.new_output_yuan);
+    assert.equal(typeof byInd.new_in_statistics.actual, 'number');
+    const d = await srv.api('GET', '/api/v1/dashboard?month=2025-06&scope=city', { token: viewer });
+    assert.equal(d.status, 200, `${d}`);
+    assert.equal(d.json.enterprises.new_producing, r.json.enterprises.new_producing);
+    // pilot=1: no enterprise actual, and the pilot targets apply.
+    assertFieldError(
+      await srv.api('POST', '/api/v1/targets', { token: city, body: { region_code: '350500', indicator: 'new_output', year: 2025, value: '1', pilot: true } }),
+      422, 'pilot', 'not_for_enterprises',
+    );
+    const pt = await srv.api('POST', '/api/v1/targets', {
+      token: city, body: { region_code: '350500', indicator: 'invest_done', year: 2025, value: '123.00', pilot: true },
+    });
+    assert.equal(pt.status, 201, `${pt}`);
+    const p = await monthly('month=2025-06&scope=city&pilot=1');
+    assert.equal(p.json.enterprises, null);
+    const pInd = Object.fromEntries(p.json.targets.map((x) => [x.indicator, x]));
+    assert.equal(pInd.new_producing.actual, null);
+    assert.equal(pInd.invest_done.target, '123.00');
+    const np = Object.fromEntries((await monthly('month=2025-06&scope=city')).json.targets.map((x) => [x.indicator, x]));
+    assert.equal(np.invest_done.target, null, 'the pilot target is not the portfolio\'s');
   });
 });
 

@@ -20,6 +20,7 @@
 #include "domain/park.h"
 #include "domain/project.h"
 #include "domain/project_stats.h"
+#include "domain/space.h"
 #include "store/db.h"
 #include "util/timeutil.h"
 
@@ -626,6 +627,560 @@ static void test_late_and_stalled(void **state)
     (void)D;
 }
 
+
+/* ---- the enterprise indicators ---- */
+
+static int64_t mk_enterprise(const char *name, const char *region, int64_t park, int n)
+{
+    static const char CH[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    char body[18], uscc[19];
+    int w = 1, sum = 0;
+    struct pb_ctx c;
+    struct pb_err e;
+    int64_t id = 0;
+    json_t *b;
+    snprintf(body, sizeof body, "91%.6sMP%07d", region, n);
+    for (int i = 0; i < 17; i++) {
+        sum += (int)(strchr(CH, body[i]) - CH) * w;
+        w = w * 3 % 31;
+    }
+    memcpy(uscc, body, 17);
+    uscc[17] = CH[(31 - sum % 31) % 31];
+    uscc[18] = 0;
+    b = json_pack("{s:s,s:s,s:s,s:I}", "name", name, "uscc", uscc, "region_code", region,
+                  "park_id", (json_int_t)park);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_res_create(&c, &pb_res_enterprises, b, NULL, &id, NULL, &e))
+        fail_msg("create enterprise: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+    json_decref(b);
+    return id;
+}
+
+static void ent_events(int64_t id, const char *const *dates)
+{
+    static const char *const stages[] = {"signed", "moved_in", "producing", "at_capacity",
+                                         "in_statistics"};
+    struct pb_ctx c;
+    struct pb_err e;
+    ctx(&c, NULL);
+    for (int i = 0; i < 5 && dates[i]; i++) {
+        pb_err_clear(&e);
+        if (pb_enterprise_event(&c, id, stages[i], dates[i], NULL, NULL, &e))
+            fail_msg("event %s: %s", stages[i], e.detail_en);
+    }
+}
+
+static void ent_output(int64_t id, int year, const char *yuan)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    json_t *b = json_pack("{s:I,s:i,s:s}", "enterprise_id", (json_int_t)id, "year", year,
+                          "output_fen", yuan);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_res_create(&c, &pb_res_enterprise_figures, b, NULL, NULL, NULL, &e))
+        fail_msg("figure: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+    json_decref(b);
+}
+
+static void stats_at(const char *month, const char *scope, const char *id, struct pb_stats *s)
+{
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, month, sizeof rq.month);
+    pb_strlcpy(rq.scope, scope, sizeof rq.scope);
+    pb_strlcpy(rq.id, id, sizeof rq.id);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_stats_compute(&c, &rq, s, &e))
+        fail_msg("stats: %s", e.detail_en);
+}
+
+static void mk_target(const char *region, const char *ind, int year, const char *value)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    json_t *b = json_pack("{s:s,s:s,s:i,s:s}", "region_code", region, "indicator", ind, "year",
+                          year, "value", value);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    if (pb_res_create(&c, &pb_res_targets, b, NULL, NULL, NULL, &e))
+        fail_msg("target: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+    json_decref(b);
+}
+
+/* 新增投产企业 (producing events in 1—M月), 新增纳统企业 (in_statistics events in 1—M月) and 新增产值
+ * (the year's output of the enterprises newly producing), by the enterprise's region and park,
+ * compared with the city's 2025-style targets; a cached answer changes with a new figure. */
+static void test_enterprise_indicators(void **state)
+{
+    static struct pb_stats s;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    struct pb_buf out;
+    json_t *j, *t;
+    int64_t e1, e2, e3, e4;
+    (void)state;
+    e1 = mk_enterprise("投产企业一", "350582", park_jj, 1);
+    e2 = mk_enterprise("去年投产企业", "350582", park_jj, 2);
+    e3 = mk_enterprise("三月投产企业", "350583", park_na, 3);
+    e4 = mk_enterprise("已注销企业", "350583", park_na, 4);
+    ent_events(e1, (const char *const[]){"2023-11-01", "2023-12-01", "2024-01-15", "2024-02-01",
+                                         "2024-02-20"});
+    ent_events(e2, (const char *const[]){"2023-01-01", "2023-02-01", "2023-06-01", "2023-09-01",
+                                         "2024-01-10"});
+    ent_events(e3, (const char *const[]){"2024-01-01", "2024-02-01", "2024-03-05", NULL});
+    ent_events(e4, (const char *const[]){"2024-01-01", "2024-01-02", "2024-01-03", NULL});
+    ent_output(e1, 2024, "12345.67");
+    ent_output(e1, 2023, "100.00");
+    ent_output(e2, 2024, "999.00");
+    ent_output(e3, 2024, "500.00");
+    ent_output(e4, 2024, "7.00");
+    {
+        /* An archived enterprise leaves every figure. */
+        struct pb_ctx cc;
+        ctx(&cc, NULL);
+        pb_err_clear(&e);
+        assert_int_equal(pb_res_archive(&cc, &pb_res_enterprises, e4, NULL, &e), 0);
+    }
+    mk_target("350500", "new_producing", 2024, "1000");
+    mk_target("350500", "new_output", 2024, "100000000000");
+    mk_target("350582", "new_producing", 2024, "12");
+    mk_target("350583", "new_producing", 2024, "1");
+
+    stats_at("2024-02", "city", "", &s);
+    assert_int_equal(s.new_producing, 1);
+    assert_int_equal(s.new_in_statistics, 2);
+    assert_int_equal(s.new_output, 1234567);
+    assert_true(s.targets[4].has_actual && s.targets[4].has_target);
+    assert_int_equal(s.targets[4].actual, 100);
+    assert_int_equal(s.targets[4].target, 100000);
+    assert_int_equal(s.targets[5].actual, 1234567);
+    assert_int_equal(s.targets[5].target, 10000000000000LL);
+    assert_int_equal(s.targets[6].actual, 200);
+    stats_at("2024-03", "city", "", &s);
+    assert_int_equal(s.new_producing, 2);
+    assert_int_equal(s.new_output, 1284567);
+    stats_at("2024-03", "region", "350583", &s);
+    assert_int_equal(s.new_producing, 1);
+    assert_int_equal(s.new_output, 50000);
+    assert_int_equal(s.new_in_statistics, 0);
+    {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)park_jj);
+        stats_at("2024-02", "park", id, &s);
+        assert_int_equal(s.new_producing, 1);
+        assert_int_equal(s.new_in_statistics, 2);
+    }
+    stats_at("2023-12", "city", "", &s);
+    assert_int_equal(s.new_producing, 1); /* e2 in June 2023 */
+    assert_int_equal(s.new_output, 0);    /* no 2023 figure for e2 */
+
+    /* The JSON: actual against target, regions behind, and the cache follows a new figure. */
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, "2024-03", sizeof rq.month);
+    pb_strlcpy(rq.scope, "city", sizeof rq.scope);
+    pb_buf_init(&out, 0);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_monthly_json(&c, &rq, &out, &e), 0);
+    j = json_loads(pb_buf_cstr(&out), 0, NULL);
+    assert_non_null(j);
+    t = json_array_get(json_object_get(j, "targets"), 4);
+    assert_string_equal(json_string_value(json_object_get(t, "indicator")), "new_producing");
+    assert_int_equal(json_integer_value(json_object_get(t, "target")), 1000);
+    assert_int_equal(json_integer_value(json_object_get(t, "actual")), 2);
+    assert_string_equal(json_string_value(json_object_get(t, "pct")), "0.20");
+    assert_int_equal(json_integer_value(json_object_get(t, "pace_needed_per_month")), 111);
+    /* 晋江 has 1 of 12 (below 3/12 of the year); 南安 1 of 1. */
+    assert_int_equal(json_array_size(json_object_get(t, "regions_behind")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(t, "regions_behind"), 0), "region_code")),
+                        "350582");
+    t = json_array_get(json_object_get(j, "targets"), 5);
+    assert_string_equal(json_string_value(json_object_get(t, "actual")), "12845.67");
+    assert_string_equal(json_string_value(json_object_get(t, "target")), "100000000000.00");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "enterprises"), "new_output_yuan")),
+        "12845.67");
+    json_decref(j);
+    ent_output(e2, 2023, "1.00"); /* not counted, but a write: the version moves */
+    {
+        int64_t e5 = mk_enterprise("新投产企业", "350583", park_na, 5);
+        ent_events(e5, (const char *const[]){"2024-02-01", "2024-02-02", "2024-03-01", NULL});
+    }
+    out.len = 0;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_monthly_json(&c, &rq, &out, &e), 0);
+    j = json_loads(pb_buf_cstr(&out), 0, NULL);
+    t = json_array_get(json_object_get(j, "targets"), 4);
+    assert_int_equal(json_integer_value(json_object_get(t, "actual")), 3);
+    json_decref(j);
+    pb_buf_release(&out);
+    /* Pilot projects have no enterprises of their own: no actual. */
+    rq.pilot_only = 1;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    assert_false(s.targets[4].has_actual);
+}
+
+/* ---- corrections: voiding a transition, withdrawing a report ---- */
+
+static int void_tr(int64_t pid, int64_t tid, const char *reason, const struct pb_principal *who,
+                   struct pb_err *e)
+{
+    struct pb_ctx c;
+    ctx(&c, who);
+    pb_err_clear(e);
+    return pb_project_transition_void(&c, pid, tid, reason, NULL, e);
+}
+
+/* The id of the project's latest transition into `stage` (not voided). */
+static int64_t tr_id(int64_t pid, const char *stage)
+{
+    int64_t id = 0;
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT MAX(id) FROM project_transition WHERE project_id = %lld AND stage = '%s' AND "
+             "voided_at IS NULL",
+             (long long)pid, stage);
+    assert_int_equal(pb_db_query_int(db, sql, &id), 0);
+    return id;
+}
+
+static json_t *get_json(int (*fn)(struct pb_ctx *, int64_t, struct pb_buf *, struct pb_err *),
+                        int64_t pid)
+{
+    struct pb_ctx c;
+    struct pb_err e;
+    struct pb_buf b;
+    json_t *j;
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    pb_buf_init(&b, 0);
+    assert_int_equal(fn(&c, pid, &b, &e), 0);
+    j = json_loads(pb_buf_cstr(&b), 0, NULL);
+    pb_buf_release(&b);
+    assert_non_null(j);
+    return j;
+}
+
+static void test_void_transition(void **state)
+{
+    static struct pb_stats s;
+    struct pb_err e;
+    int64_t park = mk_park("作废测试园区", "350524"), X;
+    int st;
+    char id[24];
+    json_t *j;
+    (void)state;
+    X = mk_project("误登记项目", park, "350524", "new_build");
+    trans_ok(X, "planned", "2023-01-01");
+    trans_ok(X, "started", "2023-03-01");
+    trans_ok(X, "building", "2023-05-01"); /* entered by mistake */
+    /* Region staff may not void; a reason is required. */
+    assert_int_equal(void_tr(X, tr_id(X, "building"), "误录", &nanan_staff, &e), PB_E_FORBIDDEN);
+    expect_rule(void_tr(X, tr_id(X, "building"), "", NULL, &e), &e, "reason", "required");
+    /* Voiding the middle one would leave planned → building without a reason. */
+    expect_rule(void_tr(X, tr_id(X, "started"), "误录", NULL, &e), &e, "transition",
+                "breaks_history");
+    /* A transition of another project is not found. */
+    assert_int_equal(void_tr(P[0] ? P[0] : X + 100000, tr_id(X, "building"), "误录", NULL, &e),
+                     PB_E_NOT_FOUND);
+    {
+        int64_t b = tr_id(X, "building");
+        assert_int_equal(void_tr(X, b, "施工许可证尚未取得，误录", NULL, &e), 0);
+        assert_int_equal(void_tr(X, b, "再次", NULL, &e), PB_E_CONFLICT);
+        assert_string_equal(e.fields[0].code, "already_voided");
+    }
+    /* The stage on a date ignores it; so do the project's stage and the statistics. */
+    assert_int_equal(pb_project_stage_at(db, X, "2023-06-30", &st), 0);
+    assert_int_equal(st, PB_STAGE_STARTED);
+    j = get_json(pb_project_transitions, X);
+    assert_string_equal(json_string_value(json_object_get(j, "stage")), "started");
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
+    assert_int_equal(json_array_size(json_object_get(j, "voided")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "voided"), 0), "void_reason")),
+                        "施工许可证尚未取得，误录");
+    json_decref(j);
+    snprintf(id, sizeof id, "%lld", (long long)park);
+    stats_at("2023-06", "park", id, &s);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING], 0);
+    assert_int_equal(s.stage[PB_STAGE_STARTED], 1);
+    /* The building transition can be entered again at its real date. */
+    trans_ok(X, "building", "2023-09-01");
+    stats_at("2023-09", "park", id, &s);
+    assert_int_equal(s.stage[PB_STAGE_BUILDING], 1);
+    assert_int_equal(s.trans[PB_STAGE_STARTED][PB_STAGE_BUILDING], 1);
+    /* A report that needs the stage keeps it: voiding started would make April planned with
+     * investment. */
+    put_confirm(X, "2023-04", "1000.00", "0");
+    assert_int_equal(void_tr(X, tr_id(X, "building"), "再次误录", NULL, &e), 0);
+    expect_rule(void_tr(X, tr_id(X, "started"), "误录", NULL, &e), &e, "transition",
+                "planned_no_investment");
+    /* The audit has the void with its reason. */
+    {
+        int64_t n = 0;
+        assert_int_equal(pb_db_query_int(db,
+                                         "SELECT COUNT(*) FROM audit WHERE action = "
+                                         "'transition_void'",
+                                         &n),
+                         0);
+        assert_int_equal(n, 2);
+    }
+}
+
+static int withdraw(int64_t pid, const char *month, struct pb_err *e)
+{
+    struct pb_ctx c;
+    ctx(&c, NULL);
+    pb_err_clear(e);
+    return pb_report_withdraw(&c, pid, month, NULL, e);
+}
+
+static void test_withdraw_report(void **state)
+{
+    static struct pb_stats s;
+    struct pb_err e;
+    struct pb_ctx c;
+    struct pb_buf b;
+    int64_t park = mk_park("撤回测试园区", "350525"), Y;
+    char id[24];
+    json_t *j, *h;
+    (void)state;
+    Y = mk_project("撤回月报项目", park, "350525", "new_build");
+    trans_ok(Y, "planned", "2023-01-01");
+    trans_ok(Y, "started", "2023-01-15");
+    assert_int_equal(put(Y, "2023-02", "100.00", "0", NULL, "0", NULL, NULL, &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), PB_E_NOT_FOUND);
+    /* Submitted again: version 2; confirmed; a correction (3) withdrawn brings 2 back. */
+    put_confirm(Y, "2023-02", "200.00", "0");
+    assert_int_equal(put(Y, "2023-02", "300.00", "0", NULL, "0", NULL, NULL, &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), 0);
+    assert_int_equal(withdraw(Y, "2023-02", &e), PB_E_CONFLICT);
+    assert_string_equal(e.fields[0].code, "already_confirmed");
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    pb_buf_init(&b, 0);
+    assert_int_equal(pb_report_get(&c, Y, "2023-02", &b, &e), 0);
+    j = json_loads(pb_buf_cstr(&b), 0, NULL);
+    pb_buf_release(&b);
+    assert_int_equal(json_integer_value(json_object_get(j, "rev")), 2);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "confirmed");
+    h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "status")),
+                        "withdrawn");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 2), "status")),
+                        "withdrawn");
+    assert_false(json_is_null(json_object_get(json_array_get(h, 0), "withdrawn_at")));
+    json_decref(j);
+    snprintf(id, sizeof id, "%lld", (long long)park);
+    stats_at("2023-02", "park", id, &s);
+    assert_int_equal(s.m_invest, 20000);
+    /* A new correction after the withdrawal is version 4. */
+    assert_int_equal(put(Y, "2023-02", "250.00", "0", NULL, "0", NULL, NULL, &e), 0);
+    {
+        int64_t rev = 0;
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT rev FROM project_report WHERE project_id = %lld AND is_current = 1",
+                 (long long)Y);
+        assert_int_equal(pb_db_query_int(db, sql, &rev), 0);
+        assert_int_equal(rev, 4);
+    }
+}
+
+/* ---- the maintained stage counts against the transitions ---- */
+
+static void compare_stats(const char *month, const char *scope, const char *id, int pilot, int all)
+{
+    static struct pb_stats a, b;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, month, sizeof rq.month);
+    pb_strlcpy(rq.scope, scope, sizeof rq.scope);
+    pb_strlcpy(rq.id, id, sizeof rq.id);
+    rq.pilot_only = pilot;
+    rq.all_portfolios = all;
+    rq.lists = 1;
+    rq.stall_months = 3;
+    ctx(&c, NULL);
+    pb_stats_force_slow = 0;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &a, &e), 0);
+    pb_stats_force_slow = 1;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &b, &e), 0);
+    pb_stats_force_slow = 0;
+#define SAME(f)                                                                                    \
+    if (memcmp(&a.f, &b.f, sizeof a.f))                                                            \
+    fail_msg("%s %s %s pilot=%d all=%d: %s differs", month, scope, id, pilot, all, #f)
+    SAME(projects);
+    SAME(stage);
+    SAME(trans);
+    SAME(ly_stage);
+    SAME(plan_invest);
+    SAME(new_projects);
+    SAME(newly_in_use);
+    SAME(by_month_stage);
+    SAME(regions);
+    SAME(ytd_invest);
+    SAME(owed);
+    SAME(late_count);
+    SAME(stalled_count);
+    SAME(nlate);
+    SAME(nstalled);
+    if (memcmp(a.late, b.late, (size_t)a.nlate * sizeof a.late[0]) ||
+        memcmp(a.stalled, b.stalled, (size_t)a.nstalled * sizeof a.stalled[0]))
+        fail_msg("%s %s %s: the late or stalled lists differ", month, scope, id);
+#undef SAME
+}
+
+static void compare_all(void)
+{
+    char park[24];
+    snprintf(park, sizeof park, "%lld", (long long)park_jj);
+    for (int y = 2021; y <= 2024; y++)
+        for (int m = 1; m <= 12; m++) {
+            char month[8];
+            snprintf(month, sizeof month, "%04d-%02d", y, m);
+            compare_stats(month, "city", "", 0, 0);
+            compare_stats(month, "city", "", 0, 1);
+            compare_stats(month, "city", "", 1, 0);
+            compare_stats(month, "region", "350582", 0, 1);
+            compare_stats(month, "region", "350524", 0, 0);
+            compare_stats(month, "park", park, 0, 1);
+        }
+}
+
+/* After every fixture above (back-dated transitions, voids, moves, archiving, flags), the counts
+ * kept write by write give the same figures as the transitions, and a full rebuild gives the
+ * same rows. */
+static void test_stage_counts_match(void **state)
+{
+    int64_t before = 0, after = 0, nrows = 0, h = -1;
+    int horizon;
+    const char *sum = "SELECT COALESCE(SUM(n * (month % 97 + 1) * (now_stage * 36 + prev_stage * 6 + "
+                      "ye_stage + 1) * (park_id % 89 + 1)), 0) + COALESCE(SUM(plan_invest % "
+                      "1000003), 0) FROM project_stage_agg";
+    (void)state;
+    assert_int_equal(pb_stage_agg_horizon(db, &horizon), 0);
+    h = horizon;
+    assert_true(h >= pb_stage_month_now() + 12);
+    compare_all();
+    {
+        /* A move to another park and region, a pilot flag and an archive. */
+        struct pb_ctx c;
+        struct pb_err e;
+        int64_t v = 0, X = mk_project("迁移项目", park_jj, "350582", "new_build");
+        char sql[96];
+        json_t *b;
+        trans_ok(X, "planned", "2022-03-01");
+        trans_ok(X, "started", "2023-02-01");
+        snprintf(sql, sizeof sql, "SELECT version FROM project WHERE id = %lld", (long long)X);
+        assert_int_equal(pb_db_query_int(db, sql, &v), 0);
+        b = json_pack("{s:I,s:s,s:b}", "park_id", (json_int_t)park_na, "region_code", "350583",
+                      "pilot", 1);
+        ctx(&c, NULL);
+        pb_err_clear(&e);
+        {
+            char etag[64];
+            pb_res_etag(X, v, etag, sizeof etag);
+            if (pb_res_patch(&c, &pb_res_projects, X, b, etag, NULL, NULL, &e))
+                fail_msg("patch: %s %s", e.detail_en, e.nfields ? e.fields[0].code : "");
+        }
+        json_decref(b);
+        compare_all();
+        pb_err_clear(&e);
+        assert_int_equal(pb_res_archive(&c, &pb_res_projects, X, NULL, &e), 0);
+        compare_all();
+    }
+    assert_int_equal(pb_db_query_int(db, sum, &before), 0);
+    {
+        struct pb_err e;
+        pb_err_clear(&e);
+        assert_int_equal(pb_db_exec_script(db, "BEGIN", &e), 0);
+        assert_int_equal(pb_stage_agg_rebuild(db, horizon), 0);
+        assert_int_equal(pb_db_exec_script(db, "COMMIT", &e), 0);
+    }
+    assert_int_equal(pb_db_query_int(db, sum, &after), 0);
+    assert_int_equal(pb_db_query_int(db, "SELECT COUNT(*) FROM project_stage_agg WHERE n <> 0",
+                                     &nrows),
+                     0);
+    assert_true(nrows > 0);
+    assert_int_equal(before, after);
+    compare_all();
+}
+
+static int region_index_of(const struct pb_stats *s, const char *code)
+{
+    for (int i = 0; i < s->nregions; i++)
+        if (!strcmp(s->regions[i].code, code))
+            return i;
+    fail_msg("no region %s", code);
+    return -1;
+}
+
+/* ---- pilot targets ---- */
+
+static int mk_target_pilot(const char *region, const char *ind, const char *value, int pilot,
+                           struct pb_err *e)
+{
+    struct pb_ctx c;
+    json_t *b = json_pack("{s:s,s:s,s:i,s:s,s:b}", "region_code", region, "indicator", ind,
+                          "year", 2024, "value", value, "pilot", pilot);
+    int rc;
+    ctx(&c, NULL);
+    pb_err_clear(e);
+    rc = pb_res_create(&c, &pb_res_targets, b, NULL, NULL, NULL, e);
+    json_decref(b);
+    return rc;
+}
+
+/* A statistics request with pilot=1 compares with the pilot targets; the others with the
+ * portfolio's; enterprise indicators cannot have a pilot target. */
+static void test_pilot_targets(void **state)
+{
+    static struct pb_stats s;
+    struct pb_stats_req rq;
+    struct pb_ctx c;
+    struct pb_err e;
+    (void)state;
+    assert_int_equal(mk_target_pilot("350500", "invest_done", "1000000000", 0, &e), 0);
+    assert_int_equal(mk_target_pilot("350500", "invest_done", "5000000", 1, &e), 0);
+    assert_int_equal(mk_target_pilot("350582", "invest_done", "100", 1, &e), 0);
+    expect_rule(mk_target_pilot("350500", "invest_done", "6000000", 1, &e), &e, "indicator",
+                "duplicate");
+    expect_rule(mk_target_pilot("350500", "new_producing", "10", 1, &e), &e, "pilot",
+                "not_for_enterprises");
+    memset(&rq, 0, sizeof rq);
+    pb_strlcpy(rq.month, "2024-02", sizeof rq.month);
+    pb_strlcpy(rq.scope, "city", sizeof rq.scope);
+    ctx(&c, NULL);
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    assert_true(s.targets[2].has_target);
+    assert_int_equal(s.targets[2].target, 100000000000LL);
+    assert_int_equal(s.regions[region_index_of(&s, "350582")].has_target[2], 0);
+    rq.pilot_only = 1;
+    pb_err_clear(&e);
+    assert_int_equal(pb_stats_compute(&c, &rq, &s, &e), 0);
+    assert_true(s.targets[2].has_target);
+    assert_int_equal(s.targets[2].target, 500000000LL);
+    assert_int_equal(s.targets[2].actual, s.ytd_invest);
+    assert_int_equal(s.regions[region_index_of(&s, "350582")].target[2], 10000);
+    assert_false(s.targets[4].has_target);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -635,6 +1190,11 @@ int main(void)
         cmocka_unit_test(test_statistics),
         cmocka_unit_test(test_aggregate_follows_projects),
         cmocka_unit_test(test_late_and_stalled),
+        cmocka_unit_test(test_enterprise_indicators),
+        cmocka_unit_test(test_void_transition),
+        cmocka_unit_test(test_withdraw_report),
+        cmocka_unit_test(test_stage_counts_match),
+        cmocka_unit_test(test_pilot_targets),
     };
     return cmocka_run_group_tests_name("project", tests, suite_setup, suite_teardown);
 }
