@@ -91,9 +91,21 @@ static int lite_open(struct pb_db *db, const char *path)
     sqlite3_extended_result_codes(c->h, 1);
     /* The busy timeout first, so that switching to WAL waits for a concurrent opener. */
     sqlite3_busy_timeout(c->h, 5000);
-    rc = sqlite3_prepare_v2(c->h, "PRAGMA journal_mode=WAL", -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+    /* Switching a new file to WAL needs an exclusive lock, and SQLite may answer BUSY here
+     * without calling the busy handler when several processes open the same new file at once
+     * (seen as a flaky "cannot open" in test_migrate_concurrent): retry for up to 5 s. */
+    for (int attempt = 0;; attempt++) {
+        rc = sqlite3_prepare_v2(c->h, "PRAGMA journal_mode=WAL", -1, &s, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(s);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            break;
+        sqlite3_finalize(s);
+        s = NULL;
+        if (attempt == 500)
+            break;
+        sqlite3_sleep(10);
+    }
     if (rc != SQLITE_ROW) {
         pb_db_set_errmsg(db, "%s: %s", path, sqlite3_errmsg(c->h));
         sqlite3_finalize(s);
