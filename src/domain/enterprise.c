@@ -187,8 +187,8 @@ static int enterprise_after_write(struct pb_ctx *c, int64_t id, const char *acti
     (void)err;
     if (!strcmp(action, "create"))
         return 0;
-    if ((rc = pb_db_prepare(c->db, "SELECT region_code, stage IS NOT NULL FROM enterprise WHERE id = ?",
-                            &st)))
+    if ((rc = pb_db_prepare(
+             c->db, "SELECT region_code, stage IS NOT NULL FROM enterprise WHERE id = ?", &st)))
         return rc;
     pb_stmt_bind_int(st, 1, id);
     if ((rc = pb_stmt_step(st)) == PB_ROW) {

@@ -860,13 +860,14 @@ struct list_args {
 /* ---- voiding a wrong transition ---- */
 
 #define TRANS_COLS                                                                                 \
-    "id, project_id, stage, on_date, evidence, evidence_kind, reason, created_at, created_by, "   \
+    "id, project_id, stage, on_date, evidence, evidence_kind, reason, created_at, created_by, "    \
     "voided_at, voided_by, void_reason"
 
 static void put_voided_row(struct pb_buf *out, struct pb_stmt *st)
 {
-    pb_buf_printf(out, "{\"id\":%lld,\"project_id\":%lld,\"stage\":",
-                  (long long)pb_stmt_col_int(st, 0), (long long)pb_stmt_col_int(st, 1));
+    pb_buf_printf(out,
+                  "{\"id\":%lld,\"project_id\":%lld,\"stage\":", (long long)pb_stmt_col_int(st, 0),
+                  (long long)pb_stmt_col_int(st, 1));
     pb_buf_json_str(out, pb_stmt_col_text(st, 2));
     pb_buf_adds(out, ",\"date\":");
     pb_buf_json_str(out, pb_stmt_col_text(st, 3));
@@ -934,7 +935,8 @@ static int void_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if (voided) {
         pb_err_field(err, PB_E_CONFLICT, "transition", "already_voided", "该阶段记录已作废",
                      "this transition is already void");
-        return pb_err_set(err, PB_E_CONFLICT, "该阶段记录已作废", "this transition is already void");
+        return pb_err_set(err, PB_E_CONFLICT, "该阶段记录已作废",
+                          "this transition is already void");
     }
     if ((rc = pb_db_prepare(db,
                             "UPDATE project_transition SET voided_at = ?, voided_by = ?, "
@@ -992,18 +994,20 @@ static int void_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     }
     if (next_id && (next == prev || (!pb_stage_step_ok(prev, next) && !next_reason))) {
         snprintf(w, sizeof w, "%lld", (long long)next_id);
-        pb_err_field(err, PB_E_INVALID, "transition", "breaks_history",
-                     "作废后，之后的阶段记录（编号 %s）将成为重复、跳过或退回且无原因；请先作废之后的记录",
-                     "without it, the later transition %s would repeat, skip or go back without a "
-                     "reason; void the later one first",
-                     w, w);
+        pb_err_field(
+            err, PB_E_INVALID, "transition", "breaks_history",
+            "作废后，之后的阶段记录（编号 %s）将成为重复、跳过或退回且无原因；请先作废之后的记录",
+            "without it, the later transition %s would repeat, skip or go back without a "
+            "reason; void the later one first",
+            w, w);
         return invalid(err);
     }
     /* The monthly reports already given must keep a stage their amounts agree with. */
-    if ((rc = pb_db_prepare(db,
-                            "SELECT month, invest_done + topped_out + completed FROM project_report "
-                            "WHERE project_id = ? AND is_current = 1 ORDER BY month",
-                            &st)))
+    if ((rc =
+             pb_db_prepare(db,
+                           "SELECT month, invest_done + topped_out + completed FROM project_report "
+                           "WHERE project_id = ? AND is_current = 1 ORDER BY month",
+                           &st)))
         return rc;
     pb_stmt_bind_int(st, 1, p.id);
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
@@ -1020,13 +1024,16 @@ static int void_tx(struct pb_db *db, void *ctx, struct pb_err *err)
         }
         if (s2 == PB_STAGE_NONE)
             pb_err_field(err, PB_E_INVALID, "transition", "report_without_stage",
-                         "作废后，%s 的月报所在月份将没有阶段", "without it, the report of %s would "
-                         "have no stage at month end", month, month);
+                         "作废后，%s 的月报所在月份将没有阶段",
+                         "without it, the report of %s would "
+                         "have no stage at month end",
+                         month, month);
         else if (s2 == PB_STAGE_PLANNED && amounts > 0)
             pb_err_field(err, PB_E_INVALID, "transition", "planned_no_investment",
                          "作废后，%s 月末为谋划阶段，但该月月报有投资或面积",
                          "without it, the project is planned at the end of %s, whose report has "
-                         "investment or area", month, month);
+                         "investment or area",
+                         month, month);
         if (err->nfields)
             break;
     }
@@ -1822,8 +1829,8 @@ static int withdraw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     if ((rc = pb_project_data_bump(db, p.region)))
         return rc;
     if (a->out) {
-        if ((rc = pb_db_prepare(db, "SELECT " REPORT_COLS " FROM project_report WHERE id = ?",
-                                &st)))
+        if ((rc =
+                 pb_db_prepare(db, "SELECT " REPORT_COLS " FROM project_report WHERE id = ?", &st)))
             return rc;
         pb_stmt_bind_int(st, 1, cur_id);
         if ((rc = pb_stmt_step(st)) == PB_ROW)
@@ -1835,8 +1842,8 @@ static int withdraw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     return 0;
 }
 
-int pb_report_withdraw(struct pb_ctx *c, int64_t project_id, const char *month,
-                       struct pb_buf *out, struct pb_err *err)
+int pb_report_withdraw(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
+                       struct pb_err *err)
 {
     struct list_args a = {c, project_id, month, out};
     int rc;

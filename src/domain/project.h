@@ -82,8 +82,8 @@ int pb_report_confirm(struct pb_ctx *c, int64_t project_id, const char *month, s
 /* Withdraw the submitted current version before confirmation (who may submit, in scope): it
  * stays in the history as 'withdrawn'; a confirmed earlier version is current again. 409 when the
  * current version is confirmed, 404 without a report. Appends the withdrawn version to out. */
-int pb_report_withdraw(struct pb_ctx *c, int64_t project_id, const char *month,
-                       struct pb_buf *out, struct pb_err *err);
+int pb_report_withdraw(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
+                       struct pb_err *err);
 /* One month's current report with its history of versions. */
 int pb_report_get(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
                   struct pb_err *err);

@@ -192,7 +192,8 @@ static int project_now(struct pb_db *db, int64_t pid, struct skey *k, struct ser
         return rc;
     pb_stmt_bind_int(st, 1, pid);
     while ((rc = pb_stmt_step(st)) == PB_ROW) {
-        int mi = month_index(pb_stmt_col_text(st, 0)), stage = pb_stage_parse(pb_stmt_col_text(st, 1));
+        int mi = month_index(pb_stmt_col_text(st, 0)),
+            stage = pb_stage_parse(pb_stmt_col_text(st, 1));
         if (mi >= 0 && stage > 0)
             series_add(s, mi, stage);
     }
@@ -216,7 +217,7 @@ static int exec1(struct pb_db *db, const char *sql)
 struct combo {
     struct skey k;
     int t[3];
-    size_t next; /* hash chain, (size_t)-1 at the end */
+    size_t next;       /* hash chain, (size_t)-1 at the end */
     int64_t *n, *plan; /* by month - base */
 };
 
@@ -387,12 +388,13 @@ int pb_stage_agg_rebuild(struct pb_db *db, int horizon)
     b.nm = horizon - b.base + 1 > 0 ? horizon - b.base + 1 : 1;
     for (size_t i = 0; i < n; i++)
         build_add(&b, &keys[i], &ser[i]);
-    if ((rc = exec1(db, "DELETE FROM project_stage_agg")) || (rc = exec1(db, "DELETE FROM project_stage_key")))
+    if ((rc = exec1(db, "DELETE FROM project_stage_agg")) ||
+        (rc = exec1(db, "DELETE FROM project_stage_key")))
         goto out;
     for (size_t i = 0; i < b.nc && !rc; i++)
         for (int m = 0; m < b.nm; m++)
-            if (b.c[i].n[m] && (rc = agg_put(db, b.base + m, &b.c[i].k, b.c[i].t, b.c[i].n[m],
-                                             b.c[i].plan[m])))
+            if (b.c[i].n[m] &&
+                (rc = agg_put(db, b.base + m, &b.c[i].k, b.c[i].t, b.c[i].n[m], b.c[i].plan[m])))
                 break;
     for (size_t i = 0; i < n && !rc; i++)
         rc = key_put(db, ids[i], &keys[i], &ser[i]);

@@ -482,11 +482,12 @@ static int last_on_or_before(struct pb_db *db, int64_t pid, const char *date, in
     int rc;
     *stage = PB_STAGE_NONE;
     out[0] = 0;
-    if ((rc = pb_db_prepare(db,
-                            "SELECT stage, on_date FROM project_transition WHERE project_id = ? AND "
-                            "on_date <= ? AND voided_at IS NULL ORDER BY on_date DESC, id DESC "
-                            "LIMIT 1",
-                            &st)))
+    if ((rc =
+             pb_db_prepare(db,
+                           "SELECT stage, on_date FROM project_transition WHERE project_id = ? AND "
+                           "on_date <= ? AND voided_at IS NULL ORDER BY on_date DESC, id DESC "
+                           "LIMIT 1",
+                           &st)))
         return rc;
     pb_stmt_bind_int(st, 1, pid);
     pb_stmt_bind_text(st, 2, date);
@@ -1295,7 +1296,8 @@ static void put_enterprises(const struct pb_stats *s, struct pb_buf *out)
         pb_buf_adds(out, "null");
         return;
     }
-    pb_buf_printf(out, "{\"from\":\"%04d-01-01\",\"to\":\"%04d-%02d-%02d\",\"new_producing\":%lld,"
+    pb_buf_printf(out,
+                  "{\"from\":\"%04d-01-01\",\"to\":\"%04d-%02d-%02d\",\"new_producing\":%lld,"
                   "\"new_in_statistics\":%lld",
                   s->year, s->year, s->mon, pb_days_in_month(s->year, s->mon),
                   (long long)s->new_producing, (long long)s->new_in_statistics);

@@ -145,7 +145,7 @@ struct pb_resource {
      * unit_id = ?)". NULL-name terminated; NULL: none. */
     const struct pb_subfilter {
         const char *name, *sql;
-    } *subfilters;
+    } * subfilters;
 };
 
 /* Registry of all resources (for OpenAPI, export and the policy matrix). */
