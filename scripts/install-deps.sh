@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev
       libsodium-dev libcmocka-dev libxlsxwriter-dev postgresql postgresql-client nodejs npm oathtool
-      chromium clang-14 libclang-rt-14-dev ca-certificates libreoffice-calc-nogui curl)
+      chromium clang-14 libclang-rt-14-dev ca-certificates libreoffice-calc-nogui curl tzdata)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -43,29 +43,6 @@ static int body_strings(struct pb_req *rq, const char *const *allowed, const cha
                                                     "please check the marked fields");
 }
 
-static int only_params(struct pb_req *rq, const char *const *allowed)
-{
-    struct pb_err err;
-    pb_err_clear(&err);
-    for (size_t i = 0; i < rq->nquery; i++) {
-        int ok = !strcmp(rq->query[i].key, "lang");
-        for (int j = 0; allowed && allowed[j]; j++)
-            if (!strcmp(allowed[j], rq->query[i].key))
-                ok = 1;
-        if (!ok)
-            pb_err_field(&err, PB_E_BAD_REQUEST,
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?",
-                         "unknown_parameter", "未知查询参数 %s", "unknown query parameter %s",
-                         strlen(rq->query[i].key) < 60 ? rq->query[i].key : "?");
-    }
-    if (err.nfields) {
-        pb_err_set(&err, PB_E_BAD_REQUEST, "查询参数有误", "the query has unknown parameters");
-        pb_http_problem(rq, &err);
-        return 1;
-    }
-    return 0;
-}
-
 static void done(struct pb_req *rq, int rc, struct pb_err *err, int status)
 {
     if (rc) {
@@ -85,7 +62,7 @@ void pb_h_project_transition(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     int rc;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if ((rc = body_strings(rq, keys, v, &err)) == 0) {
         in = (struct pb_transition_in){v[0], v[1], v[2], v[3], v[4]};
@@ -98,7 +75,7 @@ void pb_h_project_transitions(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     done(rq, pb_project_transitions(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
 }
@@ -110,7 +87,7 @@ void pb_h_project_transition_void(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     int rc;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if ((rc = body_strings(rq, keys, v, &err)) == 0)
         rc = pb_project_transition_void(c, pb_http_id(rq, 3), pb_http_id(rq, 5), v[0], &rq->out,
@@ -134,7 +111,7 @@ void pb_h_report_put(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     int rc;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     if ((rc = body_strings(rq, keys, v, &err)) == 0) {
         in = (struct pb_report_in){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
@@ -147,7 +124,7 @@ void pb_h_report_get(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     done(rq, pb_report_get(c, pb_http_id(rq, 3), rq->segs[5], &rq->out, &err), &err, 200);
 }
@@ -156,7 +133,7 @@ void pb_h_report_list(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     done(rq, pb_report_list(c, pb_http_id(rq, 3), &rq->out, &err), &err, 200);
 }
@@ -165,7 +142,7 @@ void pb_h_report_confirm(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     done(rq, pb_report_confirm(c, pb_http_id(rq, 3), rq->segs[5], &rq->out, &err), &err, 200);
 }
@@ -174,7 +151,7 @@ void pb_h_report_withdraw(struct pb_req *rq, struct pb_ctx *c)
 {
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, NULL))
+    if (pb_http_only_params(rq, NULL))
         return;
     done(rq, pb_report_withdraw(c, pb_http_id(rq, 3), rq->segs[5], &rq->out, &err), &err, 200);
 }
@@ -229,7 +206,7 @@ void pb_h_reports_monthly(struct pb_req *rq, struct pb_ctx *c)
     const char *fmt = pb_http_query(rq, "format");
     int rc;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "xlsx") &&
         strcmp(fmt, "text"))
@@ -279,7 +256,7 @@ void pb_h_reports_late(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     int rc;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if ((rc = stats_req(rq, &sr, 0, &err)) == 0)
         rc = pb_late_json(c, &sr, &rq->out, &err);
@@ -293,7 +270,7 @@ void pb_h_reports_calendar(struct pb_req *rq, struct pb_ctx *c)
     int64_t year = 0;
     struct pb_err err;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if (!pb_policy_allows(c->who->role, "reports", PB_ACT_READ)) {
         pb_err_set(&err, PB_E_FORBIDDEN, "您的角色无权查看", "your role may not read this");
@@ -319,7 +296,7 @@ void pb_h_dashboard(struct pb_req *rq, struct pb_ctx *c)
     struct pb_err err;
     int rc;
     pb_err_clear(&err);
-    if (only_params(rq, allowed))
+    if (pb_http_only_params(rq, allowed))
         return;
     if ((rc = stats_req(rq, &sr, 1, &err)) == 0)
         rc = pb_dashboard_json(c, &sr, &rq->out, &err);
