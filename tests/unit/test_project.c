@@ -344,7 +344,7 @@ static void fixture(void)
     trans_ok(P[20], "partly_in_use", "2024-02-20");
     trans_ok(P[21], "partly_in_use", "2024-02-20");
     for (int m = 1; m <= 3; m++) {
-        char month[16];
+        char month[32];
         snprintf(month, sizeof month, "2024-%02d", m);
         for (int i = 10; i < 30; i++)
             put_confirm(P[i], month, "1000000.00", "1000.00");
@@ -1051,7 +1051,7 @@ static void compare_all(void)
     snprintf(park, sizeof park, "%lld", (long long)park_jj);
     for (int y = 2021; y <= 2024; y++)
         for (int m = 1; m <= 12; m++) {
-            char month[8];
+            char month[32];
             snprintf(month, sizeof month, "%04d-%02d", y, m);
             compare_stats(month, "city", "", 0, 0);
             compare_stats(month, "city", "", 0, 1);
