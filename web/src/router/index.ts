@@ -35,6 +35,14 @@ function formRoutes(path: string, name: string, resource: string, list: string, 
     { path: `${path}/:id/edit`, name: `${name}-edit`, component: FormPage, props: { resource, list, detail }, meta: { roles: EDIT_ROLES, title: 'list.form' } },
   ]
 }
+/** parks use the generic form with their own titles and message */
+const PARK_FORM = {
+  resource: 'parks',
+  list: 'parks',
+  detail: 'park',
+  textareas: ['policy_guide', 'description'],
+  labels: { createTitle: 'parks.createTitle', editTitle: 'parks.editTitle', created: 'parks.created' },
+}
 const PROJECT_STAFF: Role[] = ['admin', 'city', 'region', 'viewer']
 const PROJECT_ROLES: Role[] = [...PROJECT_STAFF, 'operator']
 const PROJECT_EDITORS: Role[] = ['admin', 'city', 'region']
@@ -65,7 +73,8 @@ export const router = createRouter({
         {
           path: 'parks/new',
           name: 'park-new',
-          component: () => import('@/pages/ParkFormPage.vue'),
+          component: FormPage,
+          props: PARK_FORM,
           meta: { roles: PARK_ROLES, title: 'parks.createTitle' },
         },
         {
@@ -77,7 +86,8 @@ export const router = createRouter({
         {
           path: 'parks/:id/edit',
           name: 'park-edit',
-          component: () => import('@/pages/ParkFormPage.vue'),
+          component: FormPage,
+          props: PARK_FORM,
           meta: { roles: PARK_ROLES, title: 'parks.editTitle' },
         },
         {
