@@ -1717,23 +1717,32 @@ static int confirm_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     return a->out ? put_current(db, p.id, a->month, a->out) : 0;
 }
 
-int pb_report_confirm(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
-                      struct pb_err *err)
+/* The shape of every report-of-a-month operation: the role may do `act`, the month is well
+ * formed, then `fn` runs in a transaction (write or read); a failure leaves `out` as it was. */
+static int month_op(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
+                    enum pb_action act, const char *what, int write, pb_tx_fn fn,
+                    struct pb_err *err)
 {
     struct list_args a = {c, project_id, month, out};
     int rc;
     size_t start = out ? out->len : 0;
-    if ((rc = policy(c, "reports", PB_ACT_UPDATE, "confirm", err)))
+    if ((rc = policy(c, "reports", act, what, err)))
         return rc;
     if (pb_month_parse(month, NULL, NULL)) {
         pb_err_field(err, PB_E_INVALID, "month", "invalid_month", "月份格式应为 YYYY-MM",
                      "the month must be YYYY-MM");
         return invalid(err);
     }
-    rc = pb_db_tx(c->db, 1, confirm_tx, &a, err);
+    rc = pb_db_tx(c->db, write, fn, &a, err);
     if (rc < 0 && out)
         out->len = start;
     return rc < 0 ? rc : 0;
+}
+
+int pb_report_confirm(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
+                      struct pb_err *err)
+{
+    return month_op(c, project_id, month, out, PB_ACT_UPDATE, "confirm", 1, confirm_tx, err);
 }
 
 /* Withdraw the submitted current version before confirmation: it stays in the history as
@@ -1845,21 +1854,9 @@ static int withdraw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 int pb_report_withdraw(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
                        struct pb_err *err)
 {
-    struct list_args a = {c, project_id, month, out};
-    int rc;
-    size_t start = out ? out->len : 0;
     /* Whoever may submit may withdraw, within their scope. */
-    if ((rc = policy(c, "reports", PB_ACT_CREATE, "report_withdraw", err)))
-        return rc;
-    if (pb_month_parse(month, NULL, NULL)) {
-        pb_err_field(err, PB_E_INVALID, "month", "invalid_month", "月份格式应为 YYYY-MM",
-                     "the month must be YYYY-MM");
-        return invalid(err);
-    }
-    rc = pb_db_tx(c->db, 1, withdraw_tx, &a, err);
-    if (rc < 0 && out)
-        out->len = start;
-    return rc < 0 ? rc : 0;
+    return month_op(c, project_id, month, out, PB_ACT_CREATE, "report_withdraw", 1, withdraw_tx,
+                    err);
 }
 
 static int get_tx(struct pb_db *db, void *ctx, struct pb_err *err)
@@ -1902,17 +1899,7 @@ static int get_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 int pb_report_get(struct pb_ctx *c, int64_t project_id, const char *month, struct pb_buf *out,
                   struct pb_err *err)
 {
-    struct list_args a = {c, project_id, month, out};
-    int rc;
-    if ((rc = policy(c, "reports", PB_ACT_READ, "read", err)))
-        return rc;
-    if (pb_month_parse(month, NULL, NULL)) {
-        pb_err_field(err, PB_E_INVALID, "month", "invalid_month", "月份格式应为 YYYY-MM",
-                     "the month must be YYYY-MM");
-        return invalid(err);
-    }
-    rc = pb_db_tx(c->db, 0, get_tx, &a, err);
-    return rc < 0 ? rc : 0;
+    return month_op(c, project_id, month, out, PB_ACT_READ, "read", 0, get_tx, err);
 }
 
 static int replist_tx(struct pb_db *db, void *ctx, struct pb_err *err)
