@@ -488,6 +488,27 @@ struct proj {
     int has_plan_invest, has_plan_area, has_plan_supporting;
 };
 
+/* A change to a project or its reports: one audit record in its region's chain, and a new data
+ * version so that cached statistics of that region are recomputed. Inside the write's
+ * transaction. */
+static int project_change(struct pb_ctx *c, struct pb_db *db, const struct proj *p,
+                          const char *action, const char *resource, const char *changes,
+                          struct pb_err *err)
+{
+    char idtxt[24];
+    int rc;
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)p->id);
+    rc = pb_audit_write(c,
+                        &(struct pb_audit_rec){.action = action,
+                                               .resource = resource,
+                                               .object_id = idtxt,
+                                               .region_code = p->region,
+                                               .result = "ok",
+                                               .changes = changes},
+                        err);
+    return rc ? rc : pb_project_data_bump(db, p->region);
+}
+
 static void denied(struct pb_ctx *c, int64_t id, const char *region, const char *resource,
                    const char *action)
 {
@@ -740,22 +761,9 @@ static int trans_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     pb_buf_adds(&ch, ",\"reason\":");
     pb_buf_json_str(&ch, reason);
     pb_buf_addc(&ch, '}');
-    {
-        char idtxt[24];
-        snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);
-        rc = pb_audit_write(c,
-                            &(struct pb_audit_rec){.action = "transition",
-                                                   .resource = "projects",
-                                                   .object_id = idtxt,
-                                                   .region_code = p.region,
-                                                   .result = "ok",
-                                                   .changes = pb_buf_cstr(&ch)},
-                            err);
-    }
+    rc = project_change(c, db, &p, "transition", "projects", pb_buf_cstr(&ch), err);
     pb_buf_release(&ch);
     if (rc)
-        return rc;
-    if ((rc = pb_project_data_bump(db, p.region)))
         return rc;
     if (a->out) {
         char iso[32];
@@ -1054,22 +1062,9 @@ static int void_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     pb_buf_adds(&ch, ",\"void_reason\":");
     pb_buf_json_str(&ch, a->reason);
     pb_buf_addc(&ch, '}');
-    {
-        char idtxt[24];
-        snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);
-        rc = pb_audit_write(c,
-                            &(struct pb_audit_rec){.action = "transition_void",
-                                                   .resource = "projects",
-                                                   .object_id = idtxt,
-                                                   .region_code = p.region,
-                                                   .result = "ok",
-                                                   .changes = pb_buf_cstr(&ch)},
-                            err);
-    }
+    rc = project_change(c, db, &p, "transition_void", "projects", pb_buf_cstr(&ch), err);
     pb_buf_release(&ch);
     if (rc)
-        return rc;
-    if ((rc = pb_project_data_bump(db, p.region)))
         return rc;
     if (a->out) {
         if ((rc = pb_db_prepare(db, "SELECT " TRANS_COLS " FROM project_transition WHERE id = ?",
@@ -1492,23 +1487,10 @@ static int put_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     put_dec(&ch, "topped_out_supporting_m2", v->supporting);
     put_dec(&ch, "completed_m2", v->completed);
     pb_buf_addc(&ch, '}');
-    {
-        char idtxt[24];
-        snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);
-        rc = pb_audit_write(c,
-                            &(struct pb_audit_rec){.action = cur_id && !cur_status_confirmed
-                                                                 ? "report_replace"
-                                                                 : "report_submit",
-                                                   .resource = "reports",
-                                                   .object_id = idtxt,
-                                                   .region_code = p.region,
-                                                   .result = "ok",
-                                                   .changes = pb_buf_cstr(&ch)},
-                            err);
-    }
+    rc = project_change(c, db, &p,
+                        cur_id && !cur_status_confirmed ? "report_replace" : "report_submit",
+                        "reports", pb_buf_cstr(&ch), err);
     if (rc)
-        goto out;
-    if ((rc = pb_project_data_bump(db, p.region)))
         goto out;
     if (a->out)
         rc = put_current(db, p.id, a->month, a->out);
@@ -1699,21 +1681,11 @@ static int confirm_tx(struct pb_db *db, void *ctx, struct pb_err *err)
             return rc;
     }
     {
-        char idtxt[24], changes[96];
-        snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);
+        char changes[96];
         snprintf(changes, sizeof changes, "{\"month\":\"%.7s\",\"rev\":%d}", a->month, rev);
-        if ((rc = pb_audit_write(c,
-                                 &(struct pb_audit_rec){.action = "report_confirm",
-                                                        .resource = "reports",
-                                                        .object_id = idtxt,
-                                                        .region_code = p.region,
-                                                        .result = "ok",
-                                                        .changes = changes},
-                                 err)))
+        if ((rc = project_change(c, db, &p, "report_confirm", "reports", changes, err)))
             return rc;
     }
-    if ((rc = pb_project_data_bump(db, p.region)))
-        return rc;
     return a->out ? put_current(db, p.id, a->month, a->out) : 0;
 }
 
@@ -1819,23 +1791,9 @@ static int withdraw_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     put_dec(&ch, "topped_out_supporting_m2", v[2]);
     put_dec(&ch, "completed_m2", v[3]);
     pb_buf_addc(&ch, '}');
-    {
-        char idtxt[24];
-        snprintf(idtxt, sizeof idtxt, "%lld", (long long)p.id);
-        rc = pb_audit_write(c,
-                            &(struct pb_audit_rec){.action = "report_withdraw",
-                                                   .resource = "reports",
-                                                   .object_id = idtxt,
-                                                   .region_code = p.region,
-                                                   .result = "ok",
-                                                   .changes = pb_buf_cstr(&ch)},
-                            err);
-    }
+    rc = project_change(c, db, &p, "report_withdraw", "reports", pb_buf_cstr(&ch), err);
     pb_buf_release(&ch);
     if (rc)
-        return rc;
-    /* The late list reads submissions: a new data version. */
-    if ((rc = pb_project_data_bump(db, p.region)))
         return rc;
     if (a->out) {
         if ((rc =
