@@ -186,5 +186,8 @@ void pb_res_meta(struct pb_ctx *c, struct pb_buf *out)
         }
         pb_buf_adds(out, "]}");
     }
-    pb_buf_adds(out, "}}");
+    /* The policy table, so that the UI's role lists are the server's and not a second copy. */
+    pb_buf_adds(out, "},\"policy\":");
+    pb_policy_dump(out);
+    pb_buf_addc(out, '}');
 }
