@@ -20,15 +20,17 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(HARDEN) $(CFLAGS) $(PKG_
 LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS    := $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC := $(sort $(wildcard src/util/*.c src/store/*.c src/resource/*.c src/domain/*.c \
-                             src/http/*.c src/lock/*.c src/cli/*.c))
+# The core, every module folder (src/modules/<name>/, nested folders too) and the CLI.
+LIB_SRC := $(sort $(shell find src/core src/modules src/cli -name '*.c'))
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
-EMBED_IN := $(sort $(wildcard src/store/migrations/*.sql)) data/gbt4754-2017.tsv data/regions.tsv \
+EMBED_IN := $(sort $(wildcard src/core/migrations/*.sql src/modules/*/migrations/*.sql)) data/gbt4754-2017.tsv data/regions.tsv \
             $(wildcard data/demo/*.json) $(sort $(wildcard data/holidays/*.tsv))
 
-UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Unit tests mirror the tree: tests/unit/core/ and tests/unit/<module>/; binaries by base name.
+UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
+UNIT_BIN := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRC))))
+vpath test_%.c $(sort $(dir $(UNIT_SRC)))
 
 .PHONY: all build deps web run test unit api e2e asan fuzz fuzz-replay clean format-check bench
 
@@ -62,7 +64,7 @@ $(BUILD)/libparkbrain.a: $(LIB_OBJ)
 $(BUILD)/parkbrain: $(BUILD)/obj/src/cli/main.o $(BUILD)/libparkbrain.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libparkbrain.a
+$(BUILD)/tests/test_%: test_%.c $(wildcard tests/unit/*.h) $(BUILD)/libparkbrain.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libparkbrain.a $(LIBS) -lcmocka
 

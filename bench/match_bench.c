@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "domain/space.h"
-#include "util/timeutil.h"
+#include "modules/space/space.h"
+#include "core/util/timeutil.h"
 
 static double now_ms(void)
 {

@@ -85,7 +85,7 @@ static_check clang-format clang-format --dry-run --Werror $(find src tools -name
 # Banned string functions (banned.h poisons them at compile time; this catches a missing include).
 static_check banned-functions bash -c '! grep -nE "\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|gets)\s*\(" $(find src -name "*.[ch]" ! -name banned.h)'
 # Only the store layer talks to the database libraries, and only it may run SQL text directly.
-static_check store-boundary bash -c '! grep -nE "(sqlite3\.h|libpq-fe\.h|sqlite3_exec|PQexec\b|sqlite3_mprintf)" $(find src -name "*.[ch]" ! -path "src/store/*")'
+static_check store-boundary bash -c '! grep -nE "(sqlite3\.h|libpq-fe\.h|sqlite3_exec|PQexec\b|sqlite3_mprintf)" $(find src -name "*.[ch]" ! -path "src/core/store/*")'
 
 echo "== starting a throwaway PostgreSQL cluster"
 PGDIR=$TMP/pg

@@ -2,9 +2,9 @@
 #ifndef PB_CLI_H
 #define PB_CLI_H
 
-#include "../resource/resource.h"
-#include "../store/db.h"
-#include "../util/config.h"
+#include "core/resource/resource.h"
+#include "core/store/db.h"
+#include "core/util/config.h"
 
 #define PB_VERSION "0.1.0"
 
@@ -50,11 +50,7 @@ int pb_cmd_demo(int argc, char **argv);
 int pb_cmd_migrate(int argc, char **argv);
 int pb_cmd_user(int argc, char **argv);
 int pb_cmd_check(int argc, char **argv);
-int pb_cmd_report(int argc, char **argv);
 int pb_cmd_version(int argc, char **argv);
-int pb_cmd_import(int argc, char **argv);
 int pb_cmd_calendar(int argc, char **argv);
-int pb_cmd_lock(int argc, char **argv);
-int pb_cmd_apartment(int argc, char **argv);
 
 #endif

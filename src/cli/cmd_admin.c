@@ -2,8 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../domain/audit.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "core/audit.h"
+#include "core/module.h"
 
 static void common_help(void)
 {
@@ -83,15 +84,15 @@ int pb_cmd_migrate(int argc, char **argv)
     if (pb_cli_open(&cli, &db, 0))
         return 1;
     pb_err_clear(&err);
-    n = pb_db_migrate(db, &err);
+    n = pb_modules_migrate(db, &err);
     if (n < 0) {
         fprintf(stderr, "parkbrain: migration failed: %s\n", err.detail_en);
         pb_db_close(db);
         return 1;
     }
     rc = pb_cli_init_db(db, 1, NULL);
-    pb_db_schema_version(db, &v);
-    printf("applied %d migration(s); schema version %lld\n", n, (long long)v);
+    pb_db_migrations_applied(db, &v);
+    printf("applied %d migration(s); %lld recorded\n", n, (long long)v);
     pb_db_close(db);
     return rc;
 }

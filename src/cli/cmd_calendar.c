@@ -3,10 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../domain/calendar.h"
-#include "../util/timeutil.h"
-#include "../util/validate.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "core/calendar.h"
+#include "core/util/timeutil.h"
+#include "core/util/validate.h"
 
 static void usage(FILE *f)
 {

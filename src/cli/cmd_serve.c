@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../http/http.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "core/http/http.h"
 
 int pb_cmd_serve(int argc, char **argv)
 {

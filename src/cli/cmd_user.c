@@ -4,8 +4,8 @@
 
 #include <sodium.h>
 
-#include "../domain/account.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "core/account.h"
 
 /* Read one line from stdin (the password), without the newline. */
 static int read_password(char *out, size_t n)

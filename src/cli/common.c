@@ -5,19 +5,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../domain/account.h"
-#include "../domain/apartment.h"
-#include "../domain/audit.h"
-#include "../domain/calendar.h"
-#include "../domain/park.h"
-#include "../domain/project.h"
-#include "../domain/project_demo.h"
-#include "../domain/refdata.h"
-#include "../domain/space.h"
-#include "../util/crypto.h"
-#include "../util/embedded.h"
-#include "../util/timeutil.h"
-#include "cli.h"
+#include "cli/cli.h"
+#include "core/account.h"
+#include "core/audit.h"
+#include "core/calendar.h"
+#include "core/module.h"
+#include "core/refdata.h"
+#include "core/util/crypto.h"
+#include "core/util/embedded.h"
+#include "core/util/timeutil.h"
+#include "modules/parks/park.h"
 
 static pthread_once_t app_once = PTHREAD_ONCE_INIT;
 
@@ -28,11 +25,7 @@ static void app_init_once(void)
         fprintf(stderr, "parkbrain: the embedded reference data is broken\n");
         exit(70);
     }
-    pb_resource_register(&pb_res_parks);
-    pb_space_register();
-    pb_apartment_register();
-    pb_resource_register(&pb_res_projects);
-    pb_resource_register(&pb_res_targets);
+    pb_modules_init();
 }
 
 void pb_app_init(void)
@@ -125,9 +118,7 @@ int pb_cli_parse(struct pb_cli *cli, int argc, char **argv, struct pb_cli_flags 
         }
     }
     pb_config_finish(&cli->cfg);
-    pb_report_due_day = cli->cfg.report_due_day;
-    pb_report_jan_feb = cli->cfg.report_jan_feb;
-    pb_project_stall_months = cli->cfg.stall_months;
+    pb_modules_configure(&cli->cfg);
     return 0;
 }
 
@@ -152,13 +143,12 @@ int pb_cli_open(struct pb_cli *cli, struct pb_db **db, int migrate)
             mkdir(dir, 0750);
         }
     }
-    pb_apt_set_data_dir(cli->cfg.data_dir); /* where uploaded certificates live */
     if (pb_db_open(cli->cfg.db_url, db, &err)) {
         fprintf(stderr, "parkbrain: cannot open the database: %s\n", err.detail_en);
         return 1;
     }
     if (migrate) {
-        int n = pb_db_migrate(*db, &err);
+        int n = pb_modules_migrate(*db, &err);
         if (n < 0) {
             fprintf(stderr, "parkbrain: migration failed: %s (%s)\n", err.detail_en,
                     pb_db_errmsg(*db));
@@ -197,7 +187,7 @@ int pb_cli_init_db(struct pb_db *db, int no_admin, int *created_admin)
     pb_err_clear(&err);
     if (created_admin)
         *created_admin = 0;
-    if (pb_db_migrate(db, &err) < 0) {
+    if (pb_modules_migrate(db, &err) < 0) {
         fprintf(stderr, "parkbrain: migration failed: %s\n", err.detail_en);
         return 1;
     }
@@ -232,65 +222,8 @@ int pb_cli_init_db(struct pb_db *db, int no_admin, int *created_admin)
     return 0;
 }
 
-static int64_t park_id_by_name(struct pb_db *db, const char *name)
-{
-    struct pb_stmt *st;
-    int64_t id = 0;
-    if (pb_db_prepare(db, "SELECT id FROM park WHERE name = ? AND archived_at IS NULL", &st))
-        return 0;
-    pb_stmt_bind_text(st, 1, name);
-    if (pb_stmt_step(st) == PB_ROW)
-        id = pb_stmt_col_int(st, 0);
-    pb_stmt_done(st);
-    return id;
-}
-
-/* The demo project portfolio (issue 4), once: skipped when any project exists. */
-static int demo_projects(struct pb_db *db, struct pb_ctx *c)
-{
-    struct pb_stmt *st;
-    struct pb_project_demo res;
-    struct pb_err err;
-    int64_t ids[64], existing = 0;
-    char regions[64][16], names[64][128];
-    const char *rp[64], *np[64];
-    int n = 0, rc;
-    pb_db_query_int(db, "SELECT COUNT(*) FROM project", &existing);
-    if (existing) {
-        printf("  Demo projects: %lld already there.\n", (long long)existing);
-        return 0;
-    }
-    if (pb_db_prepare(db,
-                      "SELECT id, region_code, name FROM park WHERE archived_at IS NULL ORDER "
-                      "BY id",
-                      &st))
-        return 1;
-    while (n < 64 && pb_stmt_step(st) == PB_ROW) {
-        ids[n] = pb_stmt_col_int(st, 0);
-        pb_strlcpy(regions[n], pb_stmt_col_text(st, 1), sizeof regions[n]);
-        pb_strlcpy(names[n], pb_stmt_col_text(st, 2), sizeof names[n]);
-        rp[n] = regions[n];
-        np[n] = names[n];
-        n++;
-    }
-    pb_stmt_done(st);
-    pb_err_clear(&err);
-    if ((rc = pb_project_demo_load(c, ids, rp, np, n, &res, &err))) {
-        fprintf(stderr, "parkbrain: demo projects: %s", err.detail_en);
-        for (int k = 0; k < err.nfields; k++)
-            fprintf(stderr, " [%s: %s]", err.fields[k].field, err.fields[k].en);
-        fprintf(stderr, "\n");
-        return 1;
-    }
-    printf("  Demo projects: %d in the city's rolling portfolio with %d confirmed reports "
-           "(2024-01/02); Jinjiang %d in all.\n",
-           res.city_projects, res.reports, res.jinjiang_projects);
-    return 0;
-}
-
 int pb_cli_load_demo(struct pb_db *db)
 {
-    const struct pb_embedded *parks = pb_embedded_find("data/demo/parks.json");
     const struct pb_embedded *users = pb_embedded_find("data/demo/users.json");
     json_error_t jerr;
     json_t *arr;
@@ -299,45 +232,27 @@ int pb_cli_load_demo(struct pb_db *db)
     struct pb_arena a;
     struct pb_ctx c;
     struct pb_err err;
-    int created = 0, rc = 0;
-    int64_t existing = 0;
+    int rc = 0;
 
-    if (!parks || !users) {
+    if (!users) {
         fprintf(stderr, "parkbrain: this build carries no demo set\n");
         return 1;
     }
     pb_arena_init(&a);
     pb_cli_ctx(&c, db, &a);
-    pb_db_query_int(db, "SELECT COUNT(*) FROM park", &existing);
-    arr = json_loadb((const char *)parks->data, parks->len, 0, &jerr);
-    if (!arr) {
-        fprintf(stderr, "parkbrain: demo parks: %s\n", jerr.text);
-        pb_arena_release(&a);
-        return 1;
-    }
-    json_array_foreach(arr, i, v)
-    {
-        json_t *body = json_deep_copy(v);
-        const char *name = json_string_value(json_object_get(v, "name"));
-        json_object_del(body, "source"); /* provenance for people, not a field */
-        pb_err_clear(&err);
-        if (name && park_id_by_name(db, name)) {
-            json_decref(body);
+    /* Each module's demo set, in module order (a later one builds on an earlier one's). */
+    for (size_t m = 0; pb_modules[m]; m++) {
+        if (!pb_modules[m]->demo)
             continue;
-        }
-        if (pb_res_create(&c, &pb_res_parks, body, NULL, NULL, NULL, &err)) {
-            fprintf(stderr, "parkbrain: demo park %s: %s", name ? name : "?", err.detail_en);
+        pb_err_clear(&err);
+        if (pb_modules[m]->demo(&c, &err)) {
+            fprintf(stderr, "parkbrain: demo %s: %s", pb_modules[m]->name, err.detail_en);
             for (int k = 0; k < err.nfields; k++)
                 fprintf(stderr, " [%s: %s]", err.fields[k].field, err.fields[k].en);
             fprintf(stderr, "\n");
             rc = 1;
-        } else {
-            created++;
         }
-        json_decref(body);
     }
-    json_decref(arr);
-    printf("  Demo parks: %d loaded (%lld were already there).\n", created, (long long)existing);
 
     arr = json_loadb((const char *)users->data, users->len, 0, &jerr);
     if (!arr) {
@@ -366,7 +281,7 @@ int pb_cli_load_demo(struct pb_db *db)
         list = json_object_get(v, "parks_by_name");
         json_array_foreach(list, k, x) if (json_is_string(x) && np < PB_SCOPE_MAX)
         {
-            int64_t pid = park_id_by_name(db, json_string_value(x));
+            int64_t pid = pb_park_id_by_name(db, json_string_value(x));
             if (pid)
                 parkids[np++] = pid;
         }
@@ -384,8 +299,6 @@ int pb_cli_load_demo(struct pb_db *db)
         printf("    %-18s %-16s %s\n", username, pb_role_name(role), pw);
     }
     json_decref(arr);
-    if (demo_projects(db, &c))
-        rc = 1;
     fflush(stdout);
     pb_arena_release(&a);
     return rc;

@@ -2,7 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
+#include "core/module.h"
 
 static const struct {
     const char *name;
@@ -14,12 +15,8 @@ static const struct {
     {"demo", pb_cmd_demo, "load the demo data (parks of the seeds, one user per role)"},
     {"migrate", pb_cmd_migrate, "apply database migrations"},
     {"user", pb_cmd_user, "user add | passwd | list"},
-    {"import", pb_cmd_import, "import enterprises|units|leases|spaces from CSV or XLSX"},
-    {"report", pb_cmd_report, "report monthly: the projects' monthly statistics and bulletin"},
     {"check", pb_cmd_check, "verify the audit chain and the database's integrity"},
     {"calendar", pb_cmd_calendar, "the working-day calendar: workday-after | is-workday | between"},
-    {"lock", pb_cmd_lock, "door codes offline: verify | code | hotp (what a lock embeds)"},
-    {"apartment", pb_cmd_apartment, "talent apartments: purge | no-shows | notify"},
     {"version", pb_cmd_version, "print the version"},
 };
 
@@ -31,6 +28,9 @@ static void usage(FILE *f)
             PB_VERSION);
     for (size_t i = 0; i < PB_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+    for (size_t i = 0; pb_modules[i]; i++)
+        for (const struct pb_cli_cmd *c = pb_modules[i]->commands; c && c->name; c++)
+            fprintf(f, "  %-8s %s\n", c->name, c->help);
     fprintf(f, "\nEach command takes --help. Common flags: --db URL, --data DIR, --config FILE.\n");
 }
 
@@ -48,6 +48,13 @@ int main(int argc, char **argv)
             pb_app_init();
             return commands[i].fn(argc - 2, argv + 2);
         }
+    {
+        const struct pb_cli_cmd *mc = pb_module_command(argv[1]);
+        if (mc) {
+            pb_app_init();
+            return mc->fn(argc - 2, argv + 2);
+        }
+    }
     fprintf(stderr, "parkbrain: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

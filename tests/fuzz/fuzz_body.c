@@ -21,12 +21,12 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "domain/account.h"
-#include "domain/park.h"
-#include "resource/resource.h"
-#include "store/db.h"
-#include "util/pb.h"
-#include "util/qs.h"
+#include "core/account.h"
+#include "modules/parks/park.h"
+#include "core/resource/resource.h"
+#include "core/store/db.h"
+#include "core/util/pb.h"
+#include "core/util/qs.h"
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \

@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "util/pb.h"
-#include "util/qs.h"
-#include "util/validate.h"
+#include "core/util/pb.h"
+#include "core/util/qs.h"
+#include "core/util/validate.h"
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/b64.h"
-#include "util/csv.h"
-#include "util/money.h"
-#include "util/pb.h"
-#include "util/timeutil.h"
-#include "util/validate.h"
+#include "core/util/b64.h"
+#include "core/util/csv.h"
+#include "core/util/money.h"
+#include "core/util/pb.h"
+#include "core/util/timeutil.h"
+#include "core/util/validate.h"
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "util/pb.h"
-#include "util/validate.h"
-#include "util/xlsx.h"
+#include "core/util/pb.h"
+#include "core/util/validate.h"
+#include "core/util/xlsx.h"
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \

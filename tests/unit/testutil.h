@@ -19,12 +19,12 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "domain/account.h"
-#include "domain/audit.h"
-#include "resource/resource.h"
-#include "store/db.h"
-#include "util/pb.h"
-#include "util/timeutil.h"
+#include "core/account.h"
+#include "core/audit.h"
+#include "core/resource/resource.h"
+#include "core/store/db.h"
+#include "core/util/pb.h"
+#include "core/util/timeutil.h"
 
 #define TU_MAX_FRESH 64
 #define TU_URL_MAX 1400
