@@ -4,6 +4,7 @@
 
 #include "core/audit.h"
 #include "core/http/handlers.h"
+#include "core/resource/op.h"
 #include "core/refdata.h"
 #include "core/store/db.h"
 #include "core/util/b64.h"
@@ -627,4 +628,45 @@ void pb_h_res_delete(struct pb_req *rq, struct pb_ctx *c)
         return;
     }
     rq->status = 204;
+}
+
+/* ---- operations (op.h) ---- */
+
+void pb_h_op(struct pb_req *rq, struct pb_ctx *c)
+{
+    const struct pb_route *rt = pb_route_at((size_t)rq->route);
+    const struct pb_op *op = rt->op;
+    struct pb_op_in in;
+    struct pb_op_out out;
+    struct pb_err err;
+    char pat[160], *save = NULL, *tok;
+    int i = 0, status;
+
+    memset(&in, 0, sizeof in);
+    memset(&out, 0, sizeof out);
+    pb_err_clear(&err);
+    /* Path parameters by their place in the pattern (the router checked their shape). */
+    pb_strlcpy(pat, op->pattern, sizeof pat);
+    for (tok = strtok_r(pat, "/", &save); tok; tok = strtok_r(NULL, "/", &save), i++) {
+        if (!strcmp(tok, "{id}"))
+            in.id = pb_http_id(rq, i);
+        else if (!strcmp(tok, "{tid}"))
+            in.id2 = pb_http_id(rq, i);
+        else if (!strcmp(tok, "{month}"))
+            in.month = rq->segs[i];
+    }
+    in.query = rq->query;
+    in.nquery = rq->nquery;
+    in.if_match = pb_http_req_header(rq, "If-Match");
+    out.body = &rq->out;
+    if (pb_op_exec(c, op, &in, rq->json, &out, &err)) {
+        pb_http_problem(rq, &err);
+        return;
+    }
+    status = out.status ? out.status : op->status ? op->status : 200;
+    if (out.location)
+        pb_http_header(rq, "Location", out.location);
+    if (status == 204)
+        rq->out.len = 0;
+    pb_http_json(rq, status);
 }

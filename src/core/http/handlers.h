@@ -23,6 +23,8 @@ void pb_h_res_create(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_get(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_patch(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_res_delete(struct pb_req *rq, struct pb_ctx *c);
+/* Every operation's route (op.h): decode, pb_op_exec, answer. */
+void pb_h_op(struct pb_req *rq, struct pb_ctx *c);
 /* calendar_handlers.c */
 void pb_h_calendar_year(struct pb_req *rq, struct pb_ctx *c);
 void pb_h_calendar_put(struct pb_req *rq, struct pb_ctx *c);

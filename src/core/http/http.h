@@ -71,6 +71,7 @@ enum pb_rt_kind {
 };
 
 struct pb_ctx;
+struct pb_op;
 typedef void (*pb_handler)(struct pb_req *rq, struct pb_ctx *c);
 
 struct pb_route {
@@ -85,6 +86,7 @@ struct pb_route {
     const struct pb_resource *res;
     const char *response_schema; /* component name or NULL (for docs) */
     const char *body_schema;
+    const struct pb_op *op; /* an operation's route: fn is the operation handler */
 };
 
 /* Register the routes (call once before serving; also used by OpenAPI and tests). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/http/http.h"
+#include "core/resource/op.h"
 #include "core/util/pb.h"
 
 static char *doc;
@@ -297,6 +298,32 @@ static void build(void)
             default:
                 break;
             }
+        } else if (rt->op) {
+            const struct pb_op *o = rt->op;
+            json_t *body = pb_op_schema(o);
+            char st[8];
+            if (o->doc)
+                json_object_set_new(op, "description", json_string(o->doc));
+            if (body)
+                json_object_set_new(
+                    op, "requestBody",
+                    json_pack("{s:b,s:o}", "required", 1, "content", json_content(body)));
+            for (int j = 0; o->params && o->params[j]; j++)
+                json_array_append_new(params, param(o->params[j], "query", "string", "", 0));
+            if (o->flags & PB_OP_IF_MATCH)
+                json_array_append_new(
+                    params, param("If-Match", "header", "string", "the ETag from GET", 1));
+            snprintf(st, sizeof st, "%d", o->status ? o->status : 200);
+            if (o->status == 204)
+                json_object_set_new(resps, st, json_pack("{s:s}", "description", "Done"));
+            else
+                json_object_set_new(
+                    resps, st,
+                    json_pack("{s:s,s:o}", "description", o->summary, "content",
+                              json_content(o->response_schema
+                                               ? ref("schemas", o->response_schema)
+                                               : json_pack("{s:s}", "type", "object"))));
+            add_problem_responses(resps, (o->flags & PB_OP_WRITE) ? err_write : err_item);
         } else if (!strcmp(rt->op_id, "login")) {
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b,s:o}", "required", 1, "content",

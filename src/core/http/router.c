@@ -10,6 +10,7 @@
 #include "core/http/http.h"
 #include "core/idempotency.h"
 #include "core/module.h"
+#include "core/resource/op.h"
 #include "core/util/crypto.h"
 #include "core/util/log.h"
 #include "core/util/qs.h"
@@ -62,6 +63,20 @@ static void add_resource(const struct pb_resource *r)
 #undef O
 }
 
+/* An operation's route: everything the router and OpenAPI need comes from the table. */
+static void add_op(const struct pb_op *op)
+{
+    unsigned flags = 0;
+    if (op->nfields)
+        flags |= PB_RT_BODY;
+    if (op->flags & PB_OP_PUBLIC)
+        flags |= PB_RT_PUBLIC;
+    if (op->flags & PB_OP_MUST_CHANGE)
+        flags |= PB_RT_MUST_CHANGE;
+    add(&(struct pb_route){op->method, op->pattern, pb_h_op, flags, op->op_id, op->summary, op->tag,
+                           PB_RK_OTHER, NULL, op->response_schema, NULL, op});
+}
+
 void pb_routes_init(void)
 {
     if (nroutes)
@@ -110,10 +125,14 @@ void pb_routes_init(void)
     add(&(struct pb_route){"PUT", "/api/v1/calendar/{id}", pb_h_calendar_put, PB_RT_BODY,
                            "calendar_replace_year", "Replace a year's entries (admin; audited)",
                            "calendar"});
-    /* Each module's own routes, in module order, then the generic routes of every resource. */
-    for (size_t i = 0; pb_modules[i]; i++)
+    /* Each module's operations and own routes, in module order, then the generic routes of
+     * every resource. */
+    for (size_t i = 0; pb_modules[i]; i++) {
+        for (const struct pb_op *op = pb_modules[i]->ops; op && op->method; op++)
+            add_op(op);
         if (pb_modules[i]->routes)
             pb_modules[i]->routes(add);
+    }
     for (size_t i = 0; i < pb_resource_count(); i++)
         add_resource(pb_resource_at(i));
 }

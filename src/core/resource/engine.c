@@ -252,6 +252,11 @@ void pb_res_put_val(struct pb_buf *out, const struct pb_field *f, const struct p
     }
 }
 
+void pb_field_put_json(struct pb_buf *out, const struct pb_field *f, const struct pb_val *v)
+{
+    pb_res_put_val(out, f, v);
+}
+
 void pb_res_put_rec(struct pb_ctx *c, const struct pb_rec *rec, struct pb_buf *out)
 {
     const struct pb_resource *r = rec->r;
@@ -422,6 +427,12 @@ static int conv_text(struct pb_ctx *c, const struct pb_field *f, const char *nam
     return 0;
 }
 
+int pb_field_from_text(struct pb_ctx *c, const struct pb_field *f, const char *name, const char *s,
+                       struct pb_val *out, struct pb_err *err)
+{
+    return conv_text(c, f, name, s, out, err);
+}
+
 static int conv_json(struct pb_ctx *c, const struct pb_field *f, json_t *j, struct pb_val *out,
                      struct pb_err *err)
 {
@@ -459,6 +470,12 @@ static int conv_json(struct pb_ctx *c, const struct pb_field *f, json_t *j, stru
     }
     return pb_err_field(err, PB_E_INVALID, f->name, "invalid_type", "「%s」的类型不正确",
                         "%s has the wrong type", L);
+}
+
+int pb_field_from_json(struct pb_ctx *c, const struct pb_field *f, json_t *j, struct pb_val *out,
+                       struct pb_err *err)
+{
+    return conv_json(c, f, j, out, err);
 }
 
 /* Check the body's keys: unknown → 400 unknown_field; engine-owned/read-only/immutable → 400

@@ -148,6 +148,17 @@ struct pb_resource {
     } * subfilters;
 };
 
+/* Convert one input value into its stored form with the engine's rules and zh/en field errors
+ * (the same as a resource body's): from JSON (null allowed unless required), or from text (a
+ * query parameter; `name` is the field reported). Text is copied into c->arena. 0 or
+ * PB_E_INVALID with a field error added. */
+int pb_field_from_json(struct pb_ctx *c, const struct pb_field *f, json_t *j, struct pb_val *out,
+                       struct pb_err *err);
+int pb_field_from_text(struct pb_ctx *c, const struct pb_field *f, const char *name, const char *s,
+                       struct pb_val *out, struct pb_err *err);
+/* Append a stored value in its API JSON form (money and areas as exact decimal strings). */
+void pb_field_put_json(struct pb_buf *out, const struct pb_field *f, const struct pb_val *v);
+
 /* Registry of all resources (for OpenAPI, export and the policy matrix). */
 void pb_resource_register(const struct pb_resource *r);
 const struct pb_resource *pb_resource_find(const char *name);
@@ -256,5 +267,8 @@ void pb_res_meta(struct pb_ctx *c, struct pb_buf *out);
 
 /* OpenAPI 3.1 component schema for a resource (new reference): Record, Create, Patch. */
 json_t *pb_res_schema(const struct pb_resource *r, int variant /* 0 rec, 1 create, 2 patch */);
+
+/* OpenAPI schema of an object with these members (new reference; no other members). */
+json_t *pb_fields_schema(const struct pb_field *fields, size_t n);
 
 #endif

@@ -132,6 +132,24 @@ json_t *pb_res_schema(const struct pb_resource *r, int variant)
     return s;
 }
 
+json_t *pb_fields_schema(const struct pb_field *fields, size_t n)
+{
+    json_t *s = json_object(), *props = json_object(), *req = json_array();
+    json_object_set_new(s, "type", json_string("object"));
+    json_object_set_new(s, "additionalProperties", json_false());
+    for (size_t i = 0; i < n; i++) {
+        json_object_set_new(props, fields[i].name, field_schema(&fields[i], !fields[i].required));
+        if (fields[i].required)
+            json_array_append_new(req, json_string(fields[i].name));
+    }
+    json_object_set_new(s, "properties", props);
+    if (json_array_size(req))
+        json_object_set_new(s, "required", req);
+    else
+        json_decref(req);
+    return s;
+}
+
 static void meta_field(struct pb_ctx *c, const struct pb_field *f, struct pb_buf *out)
 {
     static const char *filters[] = {"none", "eq", "like", "range"};
