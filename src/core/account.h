@@ -1,66 +1,13 @@
-/* account.h: roles, principals (who is calling and what they may reach), the policy table,
- * password rules, sessions and login throttling. */
+/* account.h: accounts, password rules, sessions and login throttling. Roles, principals and
+ * the policy table are in ctx.h. */
 #ifndef PB_ACCOUNT_H
 #define PB_ACCOUNT_H
 
+#include "core/ctx.h"
 #include "core/util/pb.h"
 
 struct pb_db;
 struct pb_err;
-
-enum pb_role {
-    PB_ROLE_NONE = 0, /* anonymous */
-    PB_ROLE_ADMIN,
-    PB_ROLE_CITY,
-    PB_ROLE_REGION,
-    PB_ROLE_OPERATOR,
-    PB_ROLE_ENTERPRISE,
-    PB_ROLE_VIEWER,
-    PB_ROLE_AUDITOR,
-    PB_ROLE_APARTMENT_DESK,
-    PB_ROLE_APPLICANT, /* a talent-apartment applicant (self-registered, public) */
-    PB_ROLE_SYSTEM,    /* the CLI and demo loader: everything, audited as "system" */
-    PB_ROLE__COUNT
-};
-
-const char *pb_role_name(enum pb_role r);
-enum pb_role pb_role_parse(const char *s); /* PB_ROLE_NONE if unknown (system not parseable) */
-const char *pb_role_label(enum pb_role r, int en);
-
-#define PB_SCOPE_MAX 32
-
-/* The authenticated caller. Region scope: `all_regions`, or the listed codes. Park scope (for
- * operators): the listed park ids. */
-struct pb_principal {
-    int64_t account_id; /* 0 for anonymous and system */
-    char username[64];
-    enum pb_role role;
-    int must_change_password;
-    int all_regions;
-    int nregions;
-    char regions[PB_SCOPE_MAX][16];
-    int nparks;
-    int64_t parks[PB_SCOPE_MAX];
-    int64_t enterprise_id; /* for the enterprise role (later issues) */
-};
-
-extern const struct pb_principal pb_principal_system;
-extern const struct pb_principal pb_principal_anonymous;
-
-/* Actions of the policy table. */
-enum pb_action { PB_ACT_READ = 1, PB_ACT_CREATE, PB_ACT_UPDATE, PB_ACT_ARCHIVE, PB_ACT_EXPORT };
-
-/* The one policy table: may this role do this action on this policy key at all? Scope is
- * checked separately (pb_principal_region_ok / row filters). */
-int pb_policy_allows(enum pb_role role, const char *policy, enum pb_action act);
-/* Policy matrix as JSON text for docs/tests: {"parks":{"admin":["read",...],...},...}. */
-void pb_policy_dump(struct pb_buf *out);
-
-/* May the principal reach a record in this region? (all_regions, or listed.) */
-int pb_principal_region_ok(const struct pb_principal *p, const char *region_code);
-int pb_principal_park_ok(const struct pb_principal *p, int64_t park_id);
-/* Does this role see records by region (admin/city/region/viewer...) or by park (operator)? */
-int pb_principal_by_park(const struct pb_principal *p);
 
 /* Passwords: argon2id via libsodium, INTERACTIVE costs. Concurrent hashing is capped (trap 5). */
 #define PB_PASSWORD_MIN 10
@@ -84,6 +31,9 @@ int pb_account_set_password(struct pb_ctx *c, const char *username, const char *
                             int must_change, struct pb_err *err);
 /* Load a principal by account id. Returns PB_E_NOT_FOUND if absent/disabled. */
 int pb_account_load(struct pb_db *db, int64_t account_id, struct pb_principal *out);
+
+/* The account's display name into buf ("" when none). */
+void pb_account_display_name(struct pb_db *db, int64_t account_id, char *buf, size_t n);
 
 /* Sessions: token is 32 random bytes, base64url (43 chars); only its SHA-256 is stored. */
 #define PB_TOKEN_LEN 43

@@ -5,7 +5,7 @@
 #ifndef PB_MODULE_H
 #define PB_MODULE_H
 
-#include "core/account.h"
+#include "core/ctx.h"
 #include "core/resource/resource.h"
 #include "core/util/config.h"
 

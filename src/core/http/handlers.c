@@ -88,14 +88,8 @@ static const char *str_field(json_t *body, const char *key, size_t max, struct p
 
 static void put_user(struct pb_req *rq, struct pb_ctx *c, const struct pb_principal *p)
 {
-    struct pb_stmt *st;
-    const char *display = "";
-    if (pb_db_prepare(c->db, "SELECT display_name FROM account WHERE id = ?", &st) == 0) {
-        pb_stmt_bind_int(st, 1, p->account_id);
-        if (pb_stmt_step(st) == PB_ROW)
-            display = pb_arena_strdup(&rq->arena, pb_stmt_col_text(st, 0));
-        pb_stmt_done(st);
-    }
+    char display[256];
+    pb_account_display_name(c->db, p->account_id, display, sizeof display);
     pb_buf_printf(&rq->out, "{\"id\":%lld,\"username\":", (long long)p->account_id);
     pb_buf_json_str(&rq->out, p->username);
     pb_buf_adds(&rq->out, ",\"display_name\":");
@@ -281,40 +275,6 @@ void pb_h_industries(struct pb_req *rq, struct pb_ctx *c)
 
 /* ---- audit ---- */
 
-#define AUDIT_COLS                                                                                 \
-    "id, chain, seq, at, account_id, username, role, region_code, action, resource, object_id, "   \
-    "result, changes, client_addr, request_id, hash"
-
-/* One audit row (selected with AUDIT_COLS) as a JSON object. */
-static void put_audit_row(struct pb_req *rq, struct pb_stmt *st)
-{
-    static const char *const cols[] = {"id",         "chain",       "seq",        "at",
-                                       "account_id", "username",    "role",       "region_code",
-                                       "action",     "resource",    "object_id",  "result",
-                                       "changes",    "client_addr", "request_id", "hash"};
-    char iso[32];
-    pb_buf_addc(&rq->out, '{');
-    for (int k = 0; k < 16; k++) {
-        pb_buf_printf(&rq->out, "%s\"%s\":", k ? "," : "", cols[k]);
-        if (k == 0 || k == 2 || k == 4) {
-            pb_buf_printf(&rq->out, "%lld", (long long)pb_stmt_col_int(st, k));
-        } else if (k == 3) {
-            pb_iso_utc(pb_stmt_col_int(st, k), iso);
-            pb_buf_json_str(&rq->out, iso);
-        } else if (k == 12) {
-            const char *ch = pb_stmt_col_text(st, k);
-            /* Stored as JSON text written by the engine: embedded as an object. */
-            if (ch[0] == '{')
-                pb_buf_adds(&rq->out, ch);
-            else
-                pb_buf_adds(&rq->out, "null");
-        } else {
-            pb_buf_json_str(&rq->out, pb_stmt_col_text(st, k));
-        }
-    }
-    pb_buf_addc(&rq->out, '}');
-}
-
 static int audit_allowed(struct pb_req *rq, struct pb_ctx *c)
 {
     if (pb_policy_allows(c->who->role, "audit", PB_ACT_READ))
@@ -329,23 +289,12 @@ static int audit_allowed(struct pb_req *rq, struct pb_ctx *c)
 
 void pb_h_audit_get(struct pb_req *rq, struct pb_ctx *c)
 {
-    struct pb_stmt *st;
-    int rc;
+    struct pb_err err;
+    pb_err_clear(&err);
     if (!audit_allowed(rq, c) || pb_http_only_params(rq, NULL))
         return;
-    if (pb_db_prepare(c->db, "SELECT " AUDIT_COLS " FROM audit WHERE id = ?", &st)) {
-        pb_http_error(rq, PB_E_DB, "数据库错误", "database error");
-        return;
-    }
-    pb_stmt_bind_int(st, 1, pb_http_id(rq, 3));
-    rc = pb_stmt_step(st);
-    if (rc == PB_ROW)
-        put_audit_row(rq, st);
-    pb_stmt_done(st);
-    if (rc != PB_ROW) {
-        rq->out.len = 0;
-        pb_http_error(rq, rc < 0 ? PB_E_DB : PB_E_NOT_FOUND, "审计记录不存在",
-                      "no such audit record");
+    if (pb_audit_get(c, pb_http_id(rq, 3), &rq->out, &err)) {
+        pb_http_problem(rq, &err);
         return;
     }
     pb_http_json(rq, 200);
@@ -353,61 +302,44 @@ void pb_h_audit_get(struct pb_req *rq, struct pb_ctx *c)
 
 void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
 {
-    static const char *const text_filters[] = {"action",      "resource", "object_id",  "username",
-                                               "region_code", "result",   "request_id", NULL};
     static const char *const allowed[] = {"action",      "resource", "object_id",  "username",
                                           "region_code", "result",   "request_id", "at_min",
                                           "at_max",      "limit",    "cursor",     NULL};
+    struct pb_audit_query q;
     struct pb_err err;
-    struct pb_stmt *st;
-    struct pb_buf sql;
-    struct {
-        int is_int;
-        int64_t i;
-        const char *s;
-    } binds[16];
-    int nb = 0, n = 0, rc;
-    int64_t limit = 50, cursor = 0, last = 0, v, total = 0;
-    size_t cut = 0;
     const char *s;
     unsigned char raw[32];
     size_t rawlen;
 
     pb_err_clear(&err);
+    memset(&q, 0, sizeof q);
+    q.limit = 50;
     if (!audit_allowed(rq, c))
         return;
     if (pb_http_only_params(rq, allowed))
         return;
-    pb_buf_init(&sql, 8192);
-    pb_buf_adds(&sql, "SELECT " AUDIT_COLS " FROM audit WHERE 1 = 1");
-    for (int i = 0; text_filters[i]; i++)
-        if ((s = pb_http_query(rq, text_filters[i]))) {
-            if (strlen(s) > 100) {
-                pb_err_field(&err, PB_E_INVALID, text_filters[i], "too_long", "筛选词过长",
+    for (int i = 0; pb_audit_text_filters[i]; i++)
+        if ((s = pb_http_query(rq, pb_audit_text_filters[i]))) {
+            if (strlen(s) > 100)
+                pb_err_field(&err, PB_E_INVALID, pb_audit_text_filters[i], "too_long", "筛选词过长",
                              "filter text too long");
-                continue;
-            }
-            pb_buf_printf(&sql, " AND %s = ?", text_filters[i]);
-            binds[nb].is_int = 0;
-            binds[nb++].s = s;
+            else
+                q.text[i] = s;
         }
     if ((s = pb_http_query(rq, "at_min"))) {
-        if (pb_iso_parse(s, &v))
+        q.has_at_min = 1;
+        if (pb_iso_parse(s, &q.at_min))
             pb_err_field(&err, PB_E_INVALID, "at_min", "invalid_time", "时间格式应为 ISO-8601",
                          "must be an ISO-8601 time");
-        pb_buf_adds(&sql, " AND at >= ?");
-        binds[nb].is_int = 1;
-        binds[nb++].i = v;
     }
     if ((s = pb_http_query(rq, "at_max"))) {
-        if (pb_iso_parse(s, &v))
+        q.has_at_max = 1;
+        if (pb_iso_parse(s, &q.at_max))
             pb_err_field(&err, PB_E_INVALID, "at_max", "invalid_time", "时间格式应为 ISO-8601",
                          "must be an ISO-8601 time");
-        pb_buf_adds(&sql, " AND at <= ?");
-        binds[nb].is_int = 1;
-        binds[nb++].i = v;
     }
-    if ((s = pb_http_query(rq, "limit")) && (pb_parse_i64(s, &limit) || limit < 1 || limit > 500))
+    if ((s = pb_http_query(rq, "limit")) &&
+        (pb_parse_i64(s, &q.limit) || q.limit < 1 || q.limit > 500))
         pb_err_field(&err, PB_E_INVALID, "limit", "out_of_range", "每页条数应为 1 到 500",
                      "limit must be from 1 to 500");
     if ((s = pb_http_query(rq, "cursor"))) {
@@ -416,87 +348,20 @@ void pb_h_audit(struct pb_req *rq, struct pb_ctx *c)
                          "invalid cursor");
         } else {
             raw[rawlen] = 0;
-            if (pb_parse_i64((const char *)raw, &cursor) || cursor < 1)
+            if (pb_parse_i64((const char *)raw, &q.cursor) || q.cursor < 1)
                 pb_err_field(&err, PB_E_BAD_REQUEST, "cursor", "invalid_cursor", "分页游标无效",
                              "invalid cursor");
         }
-        if (cursor > 0) {
-            cut = sql.len;
-            pb_buf_adds(&sql, " AND id < ?");
-            binds[nb].is_int = 1;
-            binds[nb++].i = cursor;
-        }
     }
     if (err.nfields) {
-        pb_buf_release(&sql);
         pb_err_set(&err, err.rc, "查询参数有误", "the query parameters are invalid");
         pb_http_problem(rq, &err);
         return;
     }
-    /* total: the same filters without the cursor */
-    {
-        const char *from = strstr(pb_buf_cstr(&sql), " FROM audit WHERE");
-        struct pb_buf csql;
-        int ncount = cursor > 0 ? nb - 1 : nb;
-        pb_buf_init(&csql, 8192);
-        pb_buf_adds(&csql, "SELECT COUNT(*)");
-        pb_buf_add(&csql, from, (cut ? cut : sql.len) - (size_t)(from - sql.data));
-        if (pb_db_prepare(c->db, pb_buf_cstr(&csql), &st) == 0) {
-            for (int i = 0; i < ncount; i++) {
-                if (binds[i].is_int)
-                    pb_stmt_bind_int(st, i + 1, binds[i].i);
-                else
-                    pb_stmt_bind_text(st, i + 1, binds[i].s);
-            }
-            if (pb_stmt_step(st) == PB_ROW)
-                total = pb_stmt_col_int(st, 0);
-            pb_stmt_done(st);
-        }
-        pb_buf_release(&csql);
-    }
-    pb_buf_adds(&sql, " ORDER BY id DESC LIMIT ?");
-    binds[nb].is_int = 1;
-    binds[nb++].i = limit + 1;
-    rc = pb_db_prepare(c->db, pb_buf_cstr(&sql), &st);
-    pb_buf_release(&sql);
-    if (rc) {
-        pb_http_error(rq, PB_E_DB, "数据库错误", "database error");
+    if (pb_audit_list(c, &q, &rq->out, &err)) {
+        pb_http_problem(rq, &err);
         return;
     }
-    for (int i = 0; i < nb; i++) {
-        if (binds[i].is_int)
-            pb_stmt_bind_int(st, i + 1, binds[i].i);
-        else
-            pb_stmt_bind_text(st, i + 1, binds[i].s);
-    }
-    pb_buf_adds(&rq->out, "{\"items\":[");
-    while ((rc = pb_stmt_step(st)) == PB_ROW) {
-        if (n == limit) {
-            n++;
-            break;
-        }
-        if (n)
-            pb_buf_addc(&rq->out, ',');
-        put_audit_row(rq, st);
-        last = pb_stmt_col_int(st, 0);
-        n++;
-    }
-    pb_stmt_done(st);
-    if (rc < 0) {
-        rq->out.len = 0;
-        pb_http_error(rq, PB_E_DB, "数据库错误", "database error");
-        return;
-    }
-    pb_buf_adds(&rq->out, "],\"next_cursor\":");
-    if (n > limit) {
-        char t[24], enc[48];
-        snprintf(t, sizeof t, "%lld", (long long)last);
-        pb_b64url_encode(t, strlen(t), enc, sizeof enc);
-        pb_buf_json_str(&rq->out, enc);
-    } else {
-        pb_buf_adds(&rq->out, "null");
-    }
-    pb_buf_printf(&rq->out, ",\"total\":%lld}", (long long)total);
     pb_http_json(rq, 200);
 }
 

@@ -14,7 +14,7 @@
 #define PB_RESOURCE_H
 
 #include <jansson.h>
-#include "core/account.h"
+#include "core/ctx.h"
 #include "core/store/db.h"
 #include "core/util/pb.h"
 
@@ -59,27 +59,6 @@ struct pb_field {
 };
 
 struct pb_resource;
-
-/* Who is asking, and from where. Built by the HTTP layer (or the CLI, as the system user). */
-struct pb_ctx {
-    struct pb_db *db;
-    struct pb_arena *arena;
-    const struct pb_principal *who; /* never NULL; the CLI uses pb_principal_system */
-    const char *client_addr;
-    const char *request_id;
-    int lang_en;    /* messages in English instead of Chinese */
-    int64_t now_ms; /* the injectable clock, fixed per request */
-    int importing;  /* inside a bulk import batch (upserts: validate skips duplicate checks) */
-    /* Set by the engine when it refuses a caller (403, or 404 for an existing record outside
-     * the jurisdiction): the transport writes the denial's audit record after the rollback. */
-    struct {
-        int set;
-        const char *resource;
-        char object_id[24];
-        char region_code[16];
-        const char *action;
-    } denied;
-};
 
 /* One stored value. Text is owned by the ctx arena (or static). */
 struct pb_val {

@@ -8,7 +8,6 @@
 
 #include "core/util/pb.h"
 #include "core/util/timeutil.h"
-#include "core/util/validate.h"
 
 /* ---- clock ---- */
 
@@ -124,6 +123,33 @@ int pb_weekday_ymd(int y, int m, int d)
 void pb_date_add_days(int *y, int *m, int *d, int64_t n)
 {
     pb_civil_from_days(pb_days_from_civil(*y, *m, *d) + n, y, m, d);
+}
+
+int pb_date_parse(const char *s, int *y, int *m, int *d)
+{
+    int yy, mm, dd;
+    if (!s || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    yy = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    mm = (s[5] - '0') * 10 + (s[6] - '0');
+    dd = (s[8] - '0') * 10 + (s[9] - '0');
+    if (yy < 1900 || yy > 2200 || mm < 1 || mm > 12 || dd < 1 || dd > pb_days_in_month(yy, mm))
+        return -1;
+    if (y)
+        *y = yy;
+    if (m)
+        *m = mm;
+    if (d)
+        *d = dd;
+    return 0;
+}
+
+int pb_date_valid(const char *s)
+{
+    return pb_date_parse(s, NULL, NULL, NULL) == 0;
 }
 
 void pb_date_format(int y, int m, int d, char out[11])

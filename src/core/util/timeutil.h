@@ -42,6 +42,11 @@ int pb_weekday_ymd(int y, int m, int d);
 /* Add n days (may be negative) to *y-*m-*d in place. */
 void pb_date_add_days(int *y, int *m, int *d, int64_t n);
 /* "YYYY-MM-DD" (years 0..9999; others are truncated to fit out[11]). */
+/* Strict "YYYY-MM-DD": exactly 10 characters, a real date, years 1900..2200.
+ * y/m/d may be NULL. 0 ok, -1 otherwise (outputs untouched). */
+int pb_date_parse(const char *s, int *y, int *m, int *d);
+/* Predicate form of pb_date_parse: 1 valid, 0 not. */
+int pb_date_valid(const char *s);
 void pb_date_format(int y, int m, int d, char out[11]);
 /* Parse a date string (pb_date_parse rules), add n days, format. 0 ok, -1 bad input. */
 int pb_date_str_add_days(const char *in, int64_t n, char out[11]);

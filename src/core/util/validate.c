@@ -165,35 +165,6 @@ int pb_idnum_check(const char *in, char out18[19], struct pb_idnum_info *info,
     return PB_IDNUM_OK;
 }
 
-/* ---- dates ---- */
-
-int pb_date_parse(const char *s, int *y, int *m, int *d)
-{
-    int yy, mm, dd;
-    if (!s || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-')
-        return -1;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !is_digit(s[i]))
-            return -1;
-    yy = digits_val(s, 4);
-    mm = digits_val(s + 5, 2);
-    dd = digits_val(s + 8, 2);
-    if (yy < 1900 || yy > 2200 || mm < 1 || mm > 12 || dd < 1 || dd > pb_days_in_month(yy, mm))
-        return -1;
-    if (y)
-        *y = yy;
-    if (m)
-        *m = mm;
-    if (d)
-        *d = dd;
-    return 0;
-}
-
-int pb_date_valid(const char *s)
-{
-    return pb_date_parse(s, NULL, NULL, NULL) == 0;
-}
-
 /* ---- phones and masks ---- */
 
 int pb_mobile_check(const char *s)

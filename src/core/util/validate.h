@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util/timeutil.h"
+
 /* ---- Unified Social Credit Code ---- */
 
 enum pb_uscc_rc {
@@ -66,13 +68,7 @@ int pb_idnum_check(const char *in, char out18[19], struct pb_idnum_info *info,
 /* The MOD 11-2 check character ('0'..'9' or 'X') of 17 digits; 0 if not 17 digits. */
 char pb_idnum_check_char(const char *first17);
 
-/* ---- dates ---- */
-
-/* Strict "YYYY-MM-DD": exactly 10 characters, a real date, years 1900..2200.
- * y/m/d may be NULL. 0 ok, -1 otherwise (outputs untouched). */
-int pb_date_parse(const char *s, int *y, int *m, int *d);
-/* Predicate form of pb_date_parse: 1 valid, 0 not. */
-int pb_date_valid(const char *s);
+/* Dates (pb_date_parse, pb_date_valid) are in timeutil.h, which this header includes. */
 
 /* ---- phones and masking ---- */
 
