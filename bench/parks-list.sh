@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Requests per second on GET /api/v1/parks (a page of 50 parks out of 1,000, with total) and on
 # GET /api/v1/parks/{id}, measured with wrk on loopback, on SQLite and on PostgreSQL.
-#   bench/parks-list.sh [sqlite|pg|both]   (default both; needs build/parkbrain and wrk)
+#   bench/parks-list.sh [sqlite|pg|both]   (default both; needs wrk; PB_BIN=path picks the binary)
 # Results go to stdout; copy them with the machine description into bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which wrk >/dev/null || { echo "apt-get install wrk"; exit 1; }
 mode=${1:-both}
+# PB_BIN picks the binary, so that one run can compare two builds (before/after a change).
+BIN=${PB_BIN:-build/parkbrain}
 TMP=$(mktemp -d /tmp/pbbench.XXXXXX); chmod 755 "$TMP"
 trap 'kill $SRV 2>/dev/null; [ -n "${PGDIR:-}" ] && scripts/pgtest.sh stop "$PGDIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 SRV=
@@ -14,9 +16,9 @@ SRV=
 run() { # url label
     local url=$1 label=$2 port token
     port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-    build/parkbrain init --db "$url" --no-admin >/dev/null
-    echo 'Load-Passw0rd-1' | build/parkbrain user add --db "$url" --username bench --role city --password-stdin >/dev/null
-    build/parkbrain serve --db "$url" --listen "127.0.0.1:$port" --access-log false >"$TMP/server.log" 2>&1 &
+    $BIN init --db "$url" --no-admin >/dev/null
+    echo 'Load-Passw0rd-1' | $BIN user add --db "$url" --username bench --role city --password-stdin >/dev/null
+    $BIN serve --db "$url" --listen "127.0.0.1:$port" --access-log false >"$TMP/server.log" 2>&1 &
     SRV=$!
     for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     token=$(curl -fs -XPOST "http://127.0.0.1:$port/api/v1/session" -H 'Content-Type: application/json' \
