@@ -1,6 +1,7 @@
 /* module.c: the space module's entry in the module table (src/modules/modules.c). */
 #include "core/module.h"
 #include "modules/space/space.h"
+#include "modules/space/space_demo.h"
 #include "modules/space/space_handlers.h"
 
 static const struct pb_policy_rule policy[] = {
@@ -70,5 +71,6 @@ const struct pb_module pb_module_space = {
     .resources = resources,
     .policy = policy,
     .routes = pb_space_routes,
+    .demo = pb_space_demo,
     .commands = commands,
 };
