@@ -1,13 +1,13 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import 'element-plus/dist/index.css'
-import './styles/app.css'
+import './shell/styles/app.css'
 import App from './App.vue'
-import { i18n } from './i18n'
-import { router } from './router'
-import { installElement } from './plugins/element'
-import { setApiHooks } from './api/client'
-import { useSession } from './stores/session'
+import { i18n } from './shell/i18n'
+import { router } from './shell/router'
+import { installElement } from './shell/plugins/element'
+import { setApiHooks } from './shell/api/client'
+import { useSession } from './shell/stores/session'
 
 const app = createApp(App)
 const pinia = createPinia()
