@@ -68,8 +68,14 @@ export interface ResourceMeta {
   [k: string]: unknown
 }
 
+export type Action = 'read' | 'create' | 'update' | 'archive' | 'export'
+
+/** The server's policy table: policy key → role → the actions it allows (src/domain/account.c). */
+export type PolicyTable = Record<string, Partial<Record<Role, Action[]>>>
+
 export interface MetaAnswer {
   resources: Record<string, ResourceMeta>
+  policy?: PolicyTable
 }
 
 export interface Region {

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import zhCN from './zh-CN'
-import en from './en'
 import { NAV } from '@/shell/nav'
+import { allMessages } from './index'
 
 type Tree = { [k: string]: string | Tree }
 
@@ -17,8 +16,11 @@ function flatten(t: Tree, prefix = ''): Map<string, string> {
   return out
 }
 
-const zh = flatten(zhCN as Tree)
-const enm = flatten(en as Tree)
+// the merged trees as the app builds them (shell and modules), before any compilation
+const zhCN = allMessages('zh-CN') as Tree
+const en = allMessages('en') as Tree
+const zh = flatten(zhCN)
+const enm = flatten(en)
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
 
 describe('zh-CN and en messages', () => {

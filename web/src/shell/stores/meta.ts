@@ -3,7 +3,7 @@
 import { defineStore } from 'pinia'
 import { api, type Lang } from '@/shell/api/client'
 import { currentLang, i18n } from '@/shell/i18n'
-import type { FieldMeta, FieldType, Industry, MetaAnswer, Region, ResourceMeta } from '@/shell/api/types'
+import type { FieldMeta, FieldType, Industry, MetaAnswer, PolicyTable, Region, ResourceMeta } from '@/shell/api/types'
 import { regionLabel } from '@/shell/utils/format'
 
 export const CITY_CODE = '350500'
@@ -20,6 +20,8 @@ const SYSTEM: { name: string; type: FieldType; sortable: boolean }[] = [
 export const useMeta = defineStore('meta', {
   state: () => ({
     byLang: {} as Partial<Record<Lang, MetaAnswer>>,
+    /** the server's policy table (the same in every language): null until /meta answered */
+    policy: null as PolicyTable | null,
     regions: [] as Region[],
     industries: {} as Record<string, Industry | null>,
     loadingMeta: {} as Partial<Record<Lang, Promise<MetaAnswer>>>,
@@ -39,6 +41,7 @@ export const useMeta = defineStore('meta', {
           .get<MetaAnswer>('/meta')
           .then((r) => {
             this.byLang[lang] = r.data
+            if (r.data.policy) this.policy = r.data.policy
             return r.data
           })
           .finally(() => {
