@@ -34,7 +34,8 @@ export const router = createRouter({
 
 router.beforeEach(async (to): Promise<boolean | RouteLocationRaw> => {
   const s = useSession()
-  if (!s.checked) {
+  // the login page never asks /me: whoever opens it is about to sign in
+  if (!s.checked && to.name !== 'login') {
     try {
       await s.load()
     } catch {

@@ -2,6 +2,24 @@ import { defineStore } from 'pinia'
 import { api, ApiError } from '@/shell/api/client'
 import type { SessionAnswer, User, Role } from '@/shell/api/types'
 
+// The session cookie is HttpOnly, so the page cannot see whether one exists. Without a hint every
+// first page of a visit would ask GET /me and log a 401 before anyone signed in: this tab-shared
+// marker says a login happened here and no logout or 401 has ended it since. It carries no secret;
+// the cookie alone authenticates.
+const HINT_KEY = 'pb.signedIn'
+
+function hint(on?: boolean): boolean {
+  try {
+    const ls = globalThis.localStorage
+    if (on === true) ls?.setItem(HINT_KEY, '1')
+    else if (on === false) ls?.removeItem(HINT_KEY)
+    return ls?.getItem(HINT_KEY) === '1'
+  } catch {
+    /* storage unavailable (private mode): probe, as without the hint */
+    return true
+  }
+}
+
 export const useSession = defineStore('session', {
   state: () => ({
     user: null as User | null,
@@ -14,14 +32,22 @@ export const useSession = defineStore('session', {
     mustChange: (s) => !!s.user?.must_change_password,
   },
   actions: {
-    /** GET /api/v1/me: the user, or null on 401. Other errors are thrown. */
+    /** GET /api/v1/me: the user, or null on 401. Other errors are thrown. Not asked when no
+     *  login happened in this browser since the last logout or 401 (see HINT_KEY). */
     async load(): Promise<User | null> {
+      if (!hint()) {
+        this.user = null
+        this.checked = true
+        return null
+      }
       try {
         const r = await api.get<User>('/me', { silent: true })
         this.user = r.data
       } catch (e) {
-        if (e instanceof ApiError && e.status === 401) this.user = null
-        else throw e
+        if (e instanceof ApiError && e.status === 401) {
+          this.user = null
+          hint(false)
+        } else throw e
       } finally {
         this.checked = true
       }
@@ -31,6 +57,7 @@ export const useSession = defineStore('session', {
       const r = await api.post<SessionAnswer>('/session', { username, password }, { silent: true })
       this.user = r.data.user
       this.checked = true
+      hint(true)
       return r.data.user
     },
     async logout(): Promise<void> {
@@ -40,6 +67,7 @@ export const useSession = defineStore('session', {
         /* the session may already be gone */
       }
       this.user = null
+      hint(false)
     },
     async changePassword(current: string, next: string): Promise<void> {
       await api.post('/me/password', { current_password: current, new_password: next }, { silent: true })
@@ -53,6 +81,7 @@ export const useSession = defineStore('session', {
     },
     forget(): void {
       this.user = null
+      hint(false)
     },
   },
 })
