@@ -2,7 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { NAV } from '@/shell/nav'
-import { allMessages } from './index'
+import { MODULES } from '@/modules'
+import type { Messages } from '@/shell/module'
+import { mergeMessages } from './index'
 
 type Tree = { [k: string]: string | Tree }
 
@@ -16,9 +18,14 @@ function flatten(t: Tree, prefix = ''): Map<string, string> {
   return out
 }
 
-// the merged trees as the app builds them (shell and modules), before any compilation
-const zhCN = allMessages('zh-CN') as Tree
-const en = allMessages('en') as Tree
+// The source text, merged as the app merges it (shell, then the modules in order): imported, the
+// files would arrive compiled to functions (vite.config.ts).
+function source(lang: string): Tree {
+  const read = (dir: string): Messages => JSON.parse(readFileSync(join(__dirname, '..', '..', dir, 'i18n', `${lang}.json`), 'utf8'))
+  return MODULES.reduce((acc, m) => mergeMessages(acc, read(join('modules', m.name))), read('shell')) as Tree
+}
+const zhCN = source('zh-CN')
+const en = source('en')
 const zh = flatten(zhCN)
 const enm = flatten(en)
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()

@@ -22,7 +22,7 @@ export function mergeMessages(into: Messages, from: Messages): Messages {
   return out
 }
 
-export function allMessages(lang: Lang): Messages {
+function allMessages(lang: Lang): Messages {
   return MODULES.reduce((acc, m) => mergeMessages(acc, m.messages[lang]), lang === 'en' ? (en as Messages) : (zhCN as Messages))
 }
 
