@@ -1,11 +1,13 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import 'element-plus/dist/index.css'
+// the components' CSS comes with each component (vite.config.ts); these two are services called
+// from scripts, never named in a template
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
 import './shell/styles/app.css'
 import App from './App.vue'
 import { i18n } from './shell/i18n'
 import { router } from './shell/router'
-import { installElement } from './shell/plugins/element'
 import { setApiHooks } from './shell/api/client'
 import { useSession } from './shell/stores/session'
 
@@ -14,7 +16,6 @@ const pinia = createPinia()
 app.use(pinia)
 app.use(i18n)
 app.use(router)
-installElement(app)
 
 setApiHooks({
   onUnauthorized: () => {
