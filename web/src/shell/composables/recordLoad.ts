@@ -7,6 +7,26 @@ import type { ResourceRecord } from '@/shell/api/types'
 import { useMeta } from '@/shell/stores/meta'
 import { describeError, showError } from '@/shell/utils/errors'
 
+/** One load with its state: `loading` around `fetch`; a failure runs `fail` (which empties what
+ *  the page shows) and keeps the reason in `loadError`. Record and statistics pages share it. */
+export function useLoadState(fetch: () => Promise<void>, fail: () => void) {
+  const loading = ref(false)
+  const loadError = ref('')
+  async function run() {
+    loading.value = true
+    loadError.value = ''
+    try {
+      await fetch()
+    } catch (e) {
+      fail()
+      loadError.value = describeError(e)
+    } finally {
+      loading.value = false
+    }
+  }
+  return { loading, loadError, run }
+}
+
 export function useRecordLoad(opts: {
   id: Ref<string>
   record: Ref<ResourceRecord | null>
@@ -21,20 +41,10 @@ export function useRecordLoad(opts: {
 }) {
   const { locale } = useI18n()
   const meta = useMeta()
-  const loading = ref(false)
-  const loadError = ref('')
+  const { loading, loadError, run } = useLoadState(opts.fetch, () => (opts.record.value = null))
 
   async function load() {
-    loading.value = true
-    loadError.value = ''
-    try {
-      await opts.fetch()
-    } catch (e) {
-      opts.record.value = null
-      loadError.value = describeError(e)
-    } finally {
-      loading.value = false
-    }
+    await run()
     if (opts.record.value && opts.after) await opts.after()
   }
 
