@@ -98,6 +98,11 @@ function meta(lang) {
         })),
       },
     },
+    // the part of the server's policy table the faked routes cover (parks and the audit log)
+    policy: {
+      parks: { admin: ['read', 'create', 'update', 'archive', 'export'] },
+      audit: { admin: ['read', 'export'], auditor: ['read', 'export'] },
+    },
   }
 }
 

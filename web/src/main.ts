@@ -1,20 +1,21 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import 'element-plus/dist/index.css'
-import './styles/app.css'
+// the components' CSS comes with each component (vite.config.ts); these two are services called
+// from scripts, never named in a template
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
+import './shell/styles/app.css'
 import App from './App.vue'
-import { i18n } from './i18n'
-import { router } from './router'
-import { installElement } from './plugins/element'
-import { setApiHooks } from './api/client'
-import { useSession } from './stores/session'
+import { i18n } from './shell/i18n'
+import { router } from './shell/router'
+import { setApiHooks } from './shell/api/client'
+import { useSession } from './shell/stores/session'
 
 const app = createApp(App)
 const pinia = createPinia()
 app.use(pinia)
 app.use(i18n)
 app.use(router)
-installElement(app)
 
 setApiHooks({
   onUnauthorized: () => {
