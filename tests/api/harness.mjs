@@ -164,6 +164,7 @@ export function freshDatabase(dir) {
  * opts.users: [{username, role, regions?, parks?, display_name?, password?, must_change?}]
  * opts.args: extra `serve` arguments, e.g. ['--login-max-fail-account', '5']
  * opts.web: directory for --web
+ * opts.demo: load the demo set (`parkbrain demo`) before the users are added
  */
 export async function startServer(opts = {}) {
   if (!existsSync(BIN)) throw new Error(`parkbrain binary not found at ${BIN} (set PB_BIN)`);
@@ -177,6 +178,12 @@ export async function startServer(opts = {}) {
     const r = run(['init', '--db', db.url, '--no-admin']);
     srv.log(`$ parkbrain init --db ${db.url} --no-admin → ${r.code}\n${r.stdout}${r.stderr}`);
     if (r.code !== 0) throw new Error(`parkbrain init failed (${r.code}): ${r.stdout}${r.stderr}`);
+    if (opts.demo) {
+      const d = run(['demo', '--db', db.url], { timeout: 300000 });
+      srv.log(`$ parkbrain demo --db ${db.url} → ${d.code}\n${d.stdout}${d.stderr}`);
+      if (d.code !== 0) throw new Error(`parkbrain demo failed (${d.code}): ${d.stdout}${d.stderr}`);
+      srv.demoOutput = d.stdout;
+    }
     for (const u of opts.users ?? DEFAULT_USERS) srv.addUser(u);
     await srv.start();
   } catch (e) {
