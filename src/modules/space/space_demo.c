@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "core/store/query.h"
 #include "core/util/money.h"
 #include "core/util/validate.h"
 #include "modules/parks/park.h"
@@ -75,7 +76,8 @@ static const struct park_plan plans[] = {
      * 004); 泉州开发区智能产业园 fully occupied (seed 000). */
     {"德化古洋工业园区", 27, 54000, 2600, 27, 27, 4, 43, "3074", "2021-05-01", "2023-09-30"},
     {"泉州市建筑服务产业园", 182, 45500, 1800, 182, 0, 6, 0, "4790", "2020-03-01", "2021-08-31"},
-    {"泉州开发区智能产业园", 24, 60000, 0, 24, 24, 4, 43, "3922", "2021-09-01", "2023-12-31"},
+    {"泉州开发区智能产业园", 24, 60000, 0, 24, 24, 4, 43, "3922", "2023-12-01", "2024-11-30"},
+    {"泉州开发区科技园", 18, 36000, 2400, 16, 14, 3, 43, "6513", "2020-04-01", "2024-06-30"},
 };
 
 /* The seeds' own enterprises, placed first in their parks' lists. */
@@ -89,12 +91,16 @@ static const struct {
      0},
     {"晋江永佳智能装备产业园", "新时达机器人(晋江)有限公司", "3491", "智能装备", "midstream",
      "producing", 1},
-    {"晋江永佳智能装备产业园", "赫步智能科技(福建)有限公司", "3484", "智能装备", "downstream",
+    /* seed 000: 赫步 moved into the 智能产业园 in 2024-11, beside 开普勒蔚蓝动力; 云享智能 and
+     * 超维医疗 are in the 科技园. */
+    {"泉州开发区智能产业园", "开普勒蔚蓝动力(泉州)科技有限公司", "3922", "智能装备",
+     "midstream", "producing", 0},
+    {"泉州开发区智能产业园", "赫步智能科技(福建)有限公司", "3484", "智能装备", "midstream",
      "producing", 0},
-    {"晋江永佳智能装备产业园", "福建超维医疗科技有限公司", "3581", "医疗健康", "downstream",
+    {"泉州开发区科技园", "云享智能科技(泉州)有限公司", "6513", "人工智能", "upstream",
      "producing", 0},
-    {"晋江永佳智能装备产业园", "晋江云享智能科技有限公司", "6513", "智能装备", "upstream",
-     "producing", 0},
+    {"泉州开发区科技园", "泉州超维医疗科技有限公司", "3581", "医疗健康", "downstream",
+     "producing", 1},
     {"芯智造产业园", "良颀科技(晋江)有限公司", "3562", "集成电路", "midstream", "producing", 1},
     {"芯智造产业园", "北方华创(晋江)半导体装备有限公司", "3562", "集成电路", "midstream",
      "producing", 1},
@@ -312,6 +318,187 @@ static int park_demo(struct pb_ctx *c, const struct park_plan *p, int *seq, stru
     return 0;
 }
 
+/* Yearly figures of every demo enterprise for 2023 and 2024; 泉州开发区智能产业园's 2024 taxes
+ * add up to 4236万元 (seed 000: "2024年，泉州开发区智能产业园总体创税4200多万元"). */
+static int figures_demo(struct pb_ctx *c, struct pb_err *err)
+{
+    struct firm {
+        int64_t id, park;
+        int above;
+    } *f;
+    struct pb_stmt *st;
+    int64_t kfq_park = pb_park_id_by_name(c->db, "泉州开发区智能产业园"), n = 0, nkfq = 0, k;
+    int64_t *parts;
+    int rc;
+    if ((rc = pb_q_int(c->db, &n, 0, "SELECT COUNT(*) FROM enterprise", NULL)))
+        return rc;
+    f = pb_arena_alloc(c->arena, sizeof *f * (size_t)(n + 1));
+    parts = pb_arena_alloc(c->arena, sizeof *parts * (size_t)(n + 1));
+    if ((rc = pb_db_prepare(c->db, "SELECT id, park_id, above_scale FROM enterprise ORDER BY id",
+                            &st)))
+        return rc;
+    for (k = 0; k < n && (rc = pb_stmt_step(st)) == PB_ROW; k++) {
+        f[k].id = pb_stmt_col_int(st, 0);
+        f[k].park = pb_stmt_col_int(st, 1);
+        f[k].above = (int)pb_stmt_col_int(st, 2);
+        nkfq += f[k].park == kfq_park;
+    }
+    pb_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    split_area((int64_t)42360000 * 100, (int)nkfq, parts);
+    for (int64_t i = 0, j = 0; i < k; i++) {
+        for (int year = 2023; year <= 2024; year++) {
+            /* A firm above designated size has 20 million yuan or more of revenue; the
+             * 智能产业园's 2024 taxes are its share of the seed's total. */
+            int64_t revenue = f[i].above ? rng_between(2500, 30000) : rng_between(300, 1900);
+            int64_t tax = revenue * rng_between(25, 60) * 1000;
+            char rev[32], out[32], taxt[32];
+            if (f[i].park == kfq_park && year == 2024)
+                tax = parts[j++];
+            pb_dec_format(revenue * 1000000, 2, rev, sizeof rev);
+            pb_dec_format(revenue * rng_between(105, 125) * 10000, 2, out, sizeof out);
+            pb_dec_format(tax, 2, taxt, sizeof taxt);
+            if ((rc = create(c, &pb_res_enterprise_figures,
+                             json_pack("{s:I,s:i,s:s,s:s,s:s,s:i}", "enterprise_id",
+                                       (json_int_t)f[i].id, "year", year, "revenue_fen", rev,
+                                       "output_fen", out, "tax_fen", taxt, "employees",
+                                       (int)(revenue / 20 + rng_between(8, 40))),
+                             NULL, err)))
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* The idle and low-efficiency space library beyond the parks' vacant units (which list
+ * themselves): old factories, low-efficiency land and vacated units across the counties, each
+ * with the engineering specifications a demand is matched on. */
+static const struct {
+    const char *region, *town, *owner;
+    double lng, lat;
+} space_places[] = {
+    {"350582", "晋江市池店镇", "晋江市华联鞋业有限公司", 118.5516, 24.8145},
+    {"350582", "晋江市磁灶镇", "福建磁灶建材有限公司", 118.4692, 24.8520},
+    {"350582", "晋江市安海镇", "晋江安海纺织有限公司", 118.4670, 24.7190},
+    {"350583", "南安市水头镇", "南安水头石材有限公司", 118.4233, 24.7012},
+    {"350583", "南安市官桥镇", "南安官桥五金厂", 118.4508, 24.7960},
+    {"350581", "石狮市灵秀镇", "石狮灵秀服装有限公司", 118.6690, 24.7440},
+    {"350521", "惠安县东岭镇", "惠安东岭食品有限公司", 118.8420, 25.0560},
+    {"350524", "安溪县城厢镇", "安溪城厢藤铁工艺厂", 118.1910, 25.0600},
+    {"350525", "永春县桃城镇", "永春香业有限公司", 118.2940, 25.3210},
+    {"350526", "德化县浔中镇", "德化浔中陶瓷有限公司", 118.2410, 25.4920},
+    {"QZ-KFQ", "泉州开发区清濛园区", "泉州清濛电子有限公司", 118.6230, 24.8660},
+    {"QZ-TSQ", "台商投资区洛阳镇", "泉州台商区洛阳包装厂", 118.6900, 24.9560},
+    {"350502", "鲤城区江南街道", "泉州江南机械厂", 118.5650, 24.8750},
+    {"350503", "丰泽区城东街道", "泉州城东印刷有限公司", 118.6380, 24.9260},
+    {"350504", "洛江区万安街道", "洛江万安鞋材有限公司", 118.6700, 24.9400},
+    {"350505", "泉港区山腰街道", "泉港山腰化工有限公司", 118.9160, 25.1260},
+};
+
+static int spaces_demo(struct pb_ctx *c, int *nspaces, struct pb_err *err)
+{
+    static const char *const sources[] = {"idle_factory", "low_efficiency_land", "vacated_unit"};
+    static const char *const hazards[] = {"e", "d", "c", "d", "e", "b"};
+    int rc;
+    for (size_t i = 0; i < PB_ARRAY_LEN(space_places) * 2; i++) {
+        size_t k = i % PB_ARRAY_LEN(space_places);
+        const char *source = sources[i % 3];
+        char title[160], address[200], floor_m2[32], land[32], load[16], height[16], rent[16];
+        char from[11], lng[24], lat[24];
+        int64_t floor = rng_between(30, 260) * 1000; /* 3,000..26,000 m² in hundredths ×10 */
+        json_t *body;
+        snprintf(title, sizeof title, "%s%s%s", space_places[k].town,
+                 !strcmp(source, "idle_factory")          ? "闲置厂房"
+                 : !strcmp(source, "low_efficiency_land") ? "低效工业用地"
+                                                          : "腾退厂房",
+                 i < PB_ARRAY_LEN(space_places) ? "（一期）" : "（二期）");
+        snprintf(address, sizeof address, "%s工业区%d号", space_places[k].town, (int)(i + 3));
+        pb_dec_format(floor * 10, 2, floor_m2, sizeof floor_m2);
+        pb_dec_format(floor * 10 * 10 / 18, 2, land, sizeof land); /* plot ratio 1.8 */
+        pb_dec_format(rng_between(5, 15) * 100, 2, load, sizeof load);
+        pb_dec_format(rng_between(45, 120) * 10, 2, height, sizeof height);
+        pb_dec_format(rng_between(9, 22) * 100, 2, rent, sizeof rent);
+        pb_date_str_add_days("2025-01-01", rng_between(0, 500), from);
+        snprintf(lng, sizeof lng, "%.6f", space_places[k].lng + (double)(i / 16) * 0.004);
+        snprintf(lat, sizeof lat, "%.6f", space_places[k].lat + (double)(i / 16) * 0.003);
+        body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:b,s:s,s:s,s:s,"
+                         "s:s}",
+                         "title", title, "region_code", space_places[k].region, "owner_name",
+                         space_places[k].owner, "address", address, "lng", lng, "lat", lat,
+                         "floor_m2", floor_m2, "floor_load", load, "clear_height", height,
+                         "power_kva", (int)rng_between(2, 25) * 100, "crane",
+                         rng_between(0, 2) == 0, "ground_floor", rng_between(0, 1), "hazard_class",
+                         hazards[i % PB_ARRAY_LEN(hazards)], "wastewater", rng_between(0, 3) == 0,
+                         "available_from", from, "rent_fen", rent, "source", source, "status",
+                         "available");
+        if (strcmp(source, "vacated_unit"))
+            json_object_set_new(body, "land_m2", json_string(land));
+        if ((rc = create(c, &pb_res_spaces, body, NULL, err)))
+            return rc;
+        (*nspaces)++;
+    }
+    return 0;
+}
+
+/* Ten demands of firms expanding or arriving; the last wants a floor load no space offers,
+ * so its matches show the shortfall. */
+static const struct {
+    const char *title, *region, *applicant, *kind, *industry, *area_min, *area_max, *load,
+        *height;
+    int power, crane, ground;
+    const char *rent, *note;
+} demands[] = {
+    {"博璋智能扩产：鞋机机器人第二车间", "350582", "福建博璋智能科技有限责任公司", "expansion",
+     "3491", "3000", "8000", "8.00", "6.00", 400, 0, 1, "20.00", "新签4条制鞋机器人生产线订单"},
+    {"芯片封测配套项目落地", "350582", "国维集成电路(晋江)有限公司", "expansion", "3973",
+     "2000", "6000", "6.00", "5.00", 630, 0, 0, "22.00", NULL},
+    {"新能源电池模组项目", "350582", NULL, "newcomer", "3841", "5000", "15000", "10.00", "8.00",
+     1000, 1, 1, "18.00", "前置招商+定制建设意向"},
+    {"纺织面料后整理扩能", "350582", "苏州福能纺织科技有限公司晋江分公司", "expansion", "1713",
+     "4000", "10000", "8.00", "6.00", 800, 0, 1, "16.00", "需污水接管"},
+    {"智能装备研发中心", "QZ-KFQ", "赫步智能科技(福建)有限公司", "expansion", "3484", "1500",
+     "4000", "5.00", "4.50", 250, 0, 0, "25.00", NULL},
+    {"医疗器械洁净车间", "QZ-KFQ", "泉州超维医疗科技有限公司", "expansion", "3581", "2000",
+     "5000", "6.00", "5.00", 400, 0, 0, "24.00", NULL},
+    {"陶瓷新材料中试线", "350526", NULL, "newcomer", "3074", "3000", "9000", "8.00", "7.00",
+     630, 1, 1, "12.00", NULL},
+    {"跨境电商仓储分拨", "350583", NULL, "newcomer", "5990", "6000", "20000", "6.00", "9.00",
+     250, 0, 1, "15.00", NULL},
+    {"食品产业链下游配套", "350521", NULL, "newcomer", "1419", "2000", "8000", "5.00", "5.00",
+     400, 0, 1, "14.00", "南王龙头带动的下游项目"},
+    {"重型装备总装车间", "350582", NULL, "newcomer", "3421", "4000", "12000", "20.00", "12.00",
+     2000, 1, 1, "20.00", "楼面荷载要求高"},
+};
+
+static int demands_demo(struct pb_ctx *c, int *ndemands, struct pb_err *err)
+{
+    int rc;
+    for (size_t i = 0; i < PB_ARRAY_LEN(demands); i++) {
+        json_t *body = json_pack(
+            "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:s}", "title", demands[i].title,
+            "region_code", demands[i].region, "kind", demands[i].kind, "industry_code",
+            demands[i].industry, "area_min_m2", demands[i].area_min, "area_max_m2",
+            demands[i].area_max, "min_floor_load", demands[i].load, "min_clear_height",
+            demands[i].height, "min_power_kva", demands[i].power, "need_crane", demands[i].crane,
+            "need_ground_floor", demands[i].ground, "budget_rent_fen", demands[i].rent, "status",
+            "open");
+        if (demands[i].applicant) {
+            int64_t ent = 0;
+            if (pb_q_row(c->db, "SELECT id FROM enterprise WHERE name = ?", "t", "i",
+                         demands[i].applicant, &ent) == 1)
+                json_object_set_new(body, "enterprise_id", json_integer(ent));
+            json_object_set_new(body, "applicant_name", json_string(demands[i].applicant));
+        }
+        if (demands[i].note)
+            json_object_set_new(body, "note", json_string(demands[i].note));
+        if ((rc = create(c, &pb_res_demands, body, NULL, err)))
+            return rc;
+        (*ndemands)++;
+    }
+    return 0;
+}
+
 static int demo_tx(struct pb_db *db, void *ctx, struct pb_err *err)
 {
     struct pb_ctx *c = ctx;
@@ -319,11 +506,16 @@ static int demo_tx(struct pb_db *db, void *ctx, struct pb_err *err)
     int seq = 0, rc;
     (void)db;
     rng_state = 20240227; /* any fixed seed: the demo is the same on every run */
+    int nspaces = 0, ndemands = 0;
     for (size_t i = 0; i < PB_ARRAY_LEN(plans); i++)
         if ((rc = park_demo(c, &plans[i], &seq, &t, err)))
             return rc;
-    printf("  Demo space: %d parks with %d buildings, %d units, %d enterprises and %d leases.\n",
-           t.parks, t.buildings, t.units, t.enterprises, t.leases);
+    if ((rc = figures_demo(c, err)) || (rc = spaces_demo(c, &nspaces, err)) ||
+        (rc = demands_demo(c, &ndemands, err)))
+        return rc;
+    printf("  Demo space: %d parks with %d buildings, %d units, %d enterprises and %d leases; "
+           "%d spaces and %d demands in the library.\n",
+           t.parks, t.buildings, t.units, t.enterprises, t.leases, nspaces, ndemands);
     return 0;
 }
 

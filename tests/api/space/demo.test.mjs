@@ -100,6 +100,36 @@ describe('demo: space elsewhere (seeds 000, 002, 004)', () => {
     assert.ok(shares.some((s) => Number(s) > 75), `one off target: ${shares}`);
   });
 
+  it('the idle-space library: 30+ spaces with specifications, 10 demands with 3+ matches, a near miss', async () => {
+    const spaces = await get('/api/v1/spaces?source=idle_factory&limit=1');
+    const land = await get('/api/v1/spaces?source=low_efficiency_land&limit=1');
+    const vacated = await get('/api/v1/spaces?source=vacated_unit&limit=1');
+    assert.ok(spaces.total + land.total + vacated.total >= 30);
+    const one = (await get('/api/v1/spaces?source=idle_factory&limit=1')).items[0];
+    for (const k of ['floor_m2', 'floor_load', 'clear_height', 'power_kva']) assert.ok(one[k] !== null, k);
+    const demands = await get('/api/v1/demands?limit=50');
+    assert.equal(demands.total, 10);
+    let nearMiss = 0;
+    for (const d of demands.items) {
+      const m = await get(`/api/v1/demands/${d.id}/matches?limit=5`);
+      assert.ok(m.items.length >= 3, `${d.title}: ${m.items.length} matches`);
+      for (const x of m.items) assert.ok(x.meets.length + x.misses.length > 0, 'each match gives its reasons');
+      if (m.items.some((x) => x.misses.some((y) => y.requirement === 'floor_load'))) nearMiss++;
+    }
+    assert.ok(nearMiss >= 1, 'a near miss names the floor load it fails');
+  });
+
+  it('泉州开发区智能产业园 paid 4200多万元 of tax in 2024', async () => {
+    const id = await parkId('泉州开发区智能产业园');
+    const ents = (await get(`/api/v1/enterprises?park_id=${id}&limit=100`)).items;
+    let fen = 0n;
+    for (const e of ents) {
+      const f = await get(`/api/v1/enterprise_figures?enterprise_id=${e.id}&year=2024&limit=5`);
+      for (const row of f.items) fen += BigInt(row.tax_fen.replace('.', ''));
+    }
+    assert.equal(fen, 4236000000n);
+  });
+
   it('a county user sees none of another county\'s enterprises', async () => {
     const id = await parkId('德化古洋工业园区');
     const r = await srv.api('GET', `/api/v1/enterprises?park_id=${id}&limit=1`, { token: jj });
