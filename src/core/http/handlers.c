@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/audit_log.h"
 #include "core/http/handlers.h"
 #include "core/resource/op.h"
 #include "core/refdata.h"

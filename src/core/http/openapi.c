@@ -131,6 +131,8 @@ static void build(void)
         json_t *a = simple_object(p, t);
         json_object_set_new(json_object_get(a, "properties"), "changes",
                             json_pack("{s:[s,s]}", "type", "object", "null"));
+        json_object_set_new(json_object_get(a, "properties"), "object_name",
+                            json_pack("{s:[s,s]}", "type", "string", "null"));
         json_object_set_new(schemas, "AuditRecord", a);
     }
     json_object_set_new(schemas, "Meta",
