@@ -116,7 +116,8 @@ for variant in build build/asan; do
 done
 
 echo "== API tests over HTTP (node:test)"
-if ls tests/api/*.test.mjs >/dev/null 2>&1; then
+# The suites live in tests/api/<module>/; node --test searches the folder recursively.
+if [ -n "$(find tests/api -name '*.test.mjs' -print -quit)" ]; then
     run_node "api sqlite" PB_BIN="$ROOT/build/parkbrain" PB_API_DB=sqlite \
         node --test --test-concurrency=1 --test-reporter=tap tests/api/
     run_node "api postgresql" PB_BIN="$ROOT/build/parkbrain" PB_API_DB=pg PB_TEST_PG_URL="$PGURL" \

@@ -93,14 +93,14 @@ static const struct {
      "producing", 1},
     /* seed 000: 赫步 moved into the 智能产业园 in 2024-11, beside 开普勒蔚蓝动力; 云享智能 and
      * 超维医疗 are in the 科技园. */
-    {"泉州开发区智能产业园", "开普勒蔚蓝动力(泉州)科技有限公司", "3922", "智能装备",
-     "midstream", "producing", 0},
+    {"泉州开发区智能产业园", "开普勒蔚蓝动力(泉州)科技有限公司", "3922", "智能装备", "midstream",
+     "producing", 0},
     {"泉州开发区智能产业园", "赫步智能科技(福建)有限公司", "3484", "智能装备", "midstream",
      "producing", 0},
-    {"泉州开发区科技园", "云享智能科技(泉州)有限公司", "6513", "人工智能", "upstream",
-     "producing", 0},
-    {"泉州开发区科技园", "泉州超维医疗科技有限公司", "3581", "医疗健康", "downstream",
-     "producing", 1},
+    {"泉州开发区科技园", "云享智能科技(泉州)有限公司", "6513", "人工智能", "upstream", "producing",
+     0},
+    {"泉州开发区科技园", "泉州超维医疗科技有限公司", "3581", "医疗健康", "downstream", "producing",
+     1},
     {"芯智造产业园", "良颀科技(晋江)有限公司", "3562", "集成电路", "midstream", "producing", 1},
     {"芯智造产业园", "北方华创(晋江)半导体装备有限公司", "3562", "集成电路", "midstream",
      "producing", 1},
@@ -325,7 +325,7 @@ static int figures_demo(struct pb_ctx *c, struct pb_err *err)
     struct firm {
         int64_t id, park;
         int above;
-    } *f;
+    } * f;
     struct pb_stmt *st;
     int64_t kfq_park = pb_park_id_by_name(c->db, "泉州开发区智能产业园"), n = 0, nkfq = 0, k;
     int64_t *parts;
@@ -422,16 +422,15 @@ static int spaces_demo(struct pb_ctx *c, int *nspaces, struct pb_err *err)
         pb_date_str_add_days("2025-01-01", rng_between(0, 500), from);
         snprintf(lng, sizeof lng, "%.6f", space_places[k].lng + (double)(i / 16) * 0.004);
         snprintf(lat, sizeof lat, "%.6f", space_places[k].lat + (double)(i / 16) * 0.003);
-        body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:b,s:s,s:s,s:s,"
-                         "s:s}",
-                         "title", title, "region_code", space_places[k].region, "owner_name",
-                         space_places[k].owner, "address", address, "lng", lng, "lat", lat,
-                         "floor_m2", floor_m2, "floor_load", load, "clear_height", height,
-                         "power_kva", (int)rng_between(2, 25) * 100, "crane",
-                         rng_between(0, 2) == 0, "ground_floor", rng_between(0, 1), "hazard_class",
-                         hazards[i % PB_ARRAY_LEN(hazards)], "wastewater", rng_between(0, 3) == 0,
-                         "available_from", from, "rent_fen", rent, "source", source, "status",
-                         "available");
+        body = json_pack(
+            "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:b,s:s,s:s,s:s,"
+            "s:s}",
+            "title", title, "region_code", space_places[k].region, "owner_name",
+            space_places[k].owner, "address", address, "lng", lng, "lat", lat, "floor_m2", floor_m2,
+            "floor_load", load, "clear_height", height, "power_kva", (int)rng_between(2, 25) * 100,
+            "crane", rng_between(0, 2) == 0, "ground_floor", rng_between(0, 1), "hazard_class",
+            hazards[i % PB_ARRAY_LEN(hazards)], "wastewater", rng_between(0, 3) == 0,
+            "available_from", from, "rent_fen", rent, "source", source, "status", "available");
         if (strcmp(source, "vacated_unit"))
             json_object_set_new(body, "land_m2", json_string(land));
         if ((rc = create(c, &pb_res_spaces, body, NULL, err)))
@@ -444,29 +443,28 @@ static int spaces_demo(struct pb_ctx *c, int *nspaces, struct pb_err *err)
 /* Ten demands of firms expanding or arriving; the last wants a floor load no space offers,
  * so its matches show the shortfall. */
 static const struct {
-    const char *title, *region, *applicant, *kind, *industry, *area_min, *area_max, *load,
-        *height;
+    const char *title, *region, *applicant, *kind, *industry, *area_min, *area_max, *load, *height;
     int power, crane, ground;
     const char *rent, *note;
 } demands[] = {
     {"博璋智能扩产：鞋机机器人第二车间", "350582", "福建博璋智能科技有限责任公司", "expansion",
      "3491", "3000", "8000", "8.00", "6.00", 400, 0, 1, "20.00", "新签4条制鞋机器人生产线订单"},
-    {"芯片封测配套项目落地", "350582", "国维集成电路(晋江)有限公司", "expansion", "3973",
-     "2000", "6000", "6.00", "5.00", 630, 0, 0, "22.00", NULL},
+    {"芯片封测配套项目落地", "350582", "国维集成电路(晋江)有限公司", "expansion", "3973", "2000",
+     "6000", "6.00", "5.00", 630, 0, 0, "22.00", NULL},
     {"新能源电池模组项目", "350582", NULL, "newcomer", "3841", "5000", "15000", "10.00", "8.00",
      1000, 1, 1, "18.00", "前置招商+定制建设意向"},
     {"纺织面料后整理扩能", "350582", "苏州福能纺织科技有限公司晋江分公司", "expansion", "1713",
      "4000", "10000", "8.00", "6.00", 800, 0, 1, "16.00", "需污水接管"},
     {"智能装备研发中心", "QZ-KFQ", "赫步智能科技(福建)有限公司", "expansion", "3484", "1500",
      "4000", "5.00", "4.50", 250, 0, 0, "25.00", NULL},
-    {"医疗器械洁净车间", "QZ-KFQ", "泉州超维医疗科技有限公司", "expansion", "3581", "2000",
-     "5000", "6.00", "5.00", 400, 0, 0, "24.00", NULL},
-    {"陶瓷新材料中试线", "350526", NULL, "newcomer", "3074", "3000", "9000", "8.00", "7.00",
-     630, 1, 1, "12.00", NULL},
-    {"跨境电商仓储分拨", "350583", NULL, "newcomer", "5990", "6000", "20000", "6.00", "9.00",
-     250, 0, 1, "15.00", NULL},
-    {"食品产业链下游配套", "350521", NULL, "newcomer", "1419", "2000", "8000", "5.00", "5.00",
-     400, 0, 1, "14.00", "南王龙头带动的下游项目"},
+    {"医疗器械洁净车间", "QZ-KFQ", "泉州超维医疗科技有限公司", "expansion", "3581", "2000", "5000",
+     "6.00", "5.00", 400, 0, 0, "24.00", NULL},
+    {"陶瓷新材料中试线", "350526", NULL, "newcomer", "3074", "3000", "9000", "8.00", "7.00", 630, 1,
+     1, "12.00", NULL},
+    {"跨境电商仓储分拨", "350583", NULL, "newcomer", "5990", "6000", "20000", "6.00", "9.00", 250,
+     0, 1, "15.00", NULL},
+    {"食品产业链下游配套", "350521", NULL, "newcomer", "1419", "2000", "8000", "5.00", "5.00", 400,
+     0, 1, "14.00", "南王龙头带动的下游项目"},
     {"重型装备总装车间", "350582", NULL, "newcomer", "3421", "4000", "12000", "20.00", "12.00",
      2000, 1, 1, "20.00", "楼面荷载要求高"},
 };
@@ -475,14 +473,14 @@ static int demands_demo(struct pb_ctx *c, int *ndemands, struct pb_err *err)
 {
     int rc;
     for (size_t i = 0; i < PB_ARRAY_LEN(demands); i++) {
-        json_t *body = json_pack(
-            "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:s}", "title", demands[i].title,
-            "region_code", demands[i].region, "kind", demands[i].kind, "industry_code",
-            demands[i].industry, "area_min_m2", demands[i].area_min, "area_max_m2",
-            demands[i].area_max, "min_floor_load", demands[i].load, "min_clear_height",
-            demands[i].height, "min_power_kva", demands[i].power, "need_crane", demands[i].crane,
-            "need_ground_floor", demands[i].ground, "budget_rent_fen", demands[i].rent, "status",
-            "open");
+        json_t *body =
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:b,s:s,s:s}", "title",
+                      demands[i].title, "region_code", demands[i].region, "kind", demands[i].kind,
+                      "industry_code", demands[i].industry, "area_min_m2", demands[i].area_min,
+                      "area_max_m2", demands[i].area_max, "min_floor_load", demands[i].load,
+                      "min_clear_height", demands[i].height, "min_power_kva", demands[i].power,
+                      "need_crane", demands[i].crane, "need_ground_floor", demands[i].ground,
+                      "budget_rent_fen", demands[i].rent, "status", "open");
         if (demands[i].applicant) {
             int64_t ent = 0;
             if (pb_q_row(c->db, "SELECT id FROM enterprise WHERE name = ?", "t", "i",
